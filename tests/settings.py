@@ -1,0 +1,31 @@
+"""Settings for the test suite: tinyforge.settings with fixed test values.
+
+The local .env is never read here, so a developer's demo settings cannot
+change a test result. DATABASE_URL still selects the database, which is how
+CI runs the suite on PostgreSQL.
+"""
+
+import os
+
+os.environ["TINYFORGE_ENV_FILE"] = ""
+os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-production-use-0123456789")
+os.environ.setdefault("DEBUG", "off")
+# Two keys, newest first, so every test runs with rotation in play.
+os.environ.setdefault(
+    "TINYFORGE_ENCRYPTION_KEYS",
+    "hZ3sQaQmB5OYw5NEIIbU6EyQKqVmi8r0Zwv1pSNZqVw=,3Hd0LkQz2rx1hfpQOvUuY3tM9yq0pWQm0oNQ8kN9Z1c=",
+)
+os.environ.setdefault("SECURE_SSL_REDIRECT", "off")
+os.environ.setdefault("SESSION_COOKIE_SECURE", "off")
+os.environ.setdefault("CSRF_COOKIE_SECURE", "off")
+
+from tinyforge.settings import *  # noqa: F403
+from tinyforge.settings import BASE_DIR, DATABASES
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not Django's default in-memory test database, so that threads in
+    # the concurrency tests open real connections to one database.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost", "[::1]"]

@@ -1,0 +1,1 @@
+"""Tinyforge control plane: the Django project and the core workload platform."""
