@@ -6,22 +6,19 @@ from django.utils.translation import gettext_lazy as _
 from tinyforge.workloads.models import Workload, WorkloadEnv
 
 
+def secret_input(label):
+    return forms.CharField(
+        label=label, required=False, strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+    )
+
+
 class WriteOnlySecretMixin:
     """Handle a write-only secret: a password input that is never filled, plus a clear box.
 
     Leaving the input empty keeps the stored secret; typing a value replaces it;
     ticking the box removes it.
     """
-
-    def add_secret_fields(self, label, help_text):
-        self.fields["new_secret"] = forms.CharField(
-            label=label, required=False, strip=True,
-            widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-            help_text=help_text,
-        )
-        self.fields["clear_secret"] = forms.BooleanField(
-            label=_("Clear the stored value"), required=False,
-        )
 
     def secret_change(self):
         """Return the new secret, "" to clear it, or None to keep the stored one."""
@@ -31,6 +28,9 @@ class WriteOnlySecretMixin:
 
 
 class WorkloadAdminForm(WriteOnlySecretMixin, forms.ModelForm):
+    new_secret = secret_input(_("Repository token"))
+    clear_secret = forms.BooleanField(label=_("Clear the stored token"), required=False)
+
     class Meta:
         model = Workload
         fields = ["name", "source_type", "source_config"]
@@ -38,10 +38,9 @@ class WorkloadAdminForm(WriteOnlySecretMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         state = _("A token is stored.") if self.instance.repo_token else _("No token is stored.")
-        self.add_secret_fields(
-            _("Repository token"),
-            _("%(state)s It is write-only: type a new token to replace it.") % {"state": state},
-        )
+        self.fields["new_secret"].help_text = _(
+            "%(state)s It is write-only: type a new token to replace it."
+        ) % {"state": state}
 
     def save(self, commit=True):
         change = self.secret_change()
@@ -51,15 +50,16 @@ class WorkloadAdminForm(WriteOnlySecretMixin, forms.ModelForm):
 
 
 class WorkloadEnvForm(WriteOnlySecretMixin, forms.ModelForm):
+    new_secret = secret_input(_("Secret value"))
+    clear_secret = forms.BooleanField(label=_("Clear the secret"), required=False)
+
     class Meta:
         model = WorkloadEnv
         fields = ["key", "is_secret", "value"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.add_secret_fields(
-            _("Secret value"), _("Write-only. Leave empty to keep the stored secret."),
-        )
+        self.fields["new_secret"].help_text = _("Write-only. Leave empty to keep the stored secret.")
         self.fields["value"].help_text = _("Plain value; leave empty for a secret.")
 
     def clean(self):
