@@ -59,7 +59,9 @@ class WorkloadEnvForm(WriteOnlySecretMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["new_secret"].help_text = _("Write-only. Leave empty to keep the stored secret.")
+        self.fields["new_secret"].help_text = _(
+            "Write-only. Leave empty to keep the stored secret."
+        )
         self.fields["value"].help_text = _("Plain value; leave empty for a secret.")
 
     def clean(self):

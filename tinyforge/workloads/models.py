@@ -29,6 +29,14 @@ class Workload(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
+    # GitOps state. Only gitops.services writes these columns, always with
+    # targeted updates, so a GitOps write never clobbers an ordinary edit.
+    gitops_enabled = models.BooleanField(_("GitOps enabled"), default=False)
+    gitops_path = models.CharField(_("GitOps file path"), max_length=255, default=".tinyforge.yml")
+    gitops_synced_at = models.DateTimeField(_("last synced"), null=True, blank=True)
+    gitops_synced_sha = models.CharField(_("last synced commit"), max_length=64, blank=True,
+                                         default="")
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("workload")
