@@ -1,0 +1,84 @@
+"""Errors of the GitOps services, each with a stable machine-readable code.
+
+API views map the code to an HTTP status, the admin shows the message, and
+``gitops_sync`` maps it to a result status; the services raise them all.
+"""
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+
+class GitOpsError(Exception):
+    """Base class: ``code`` is stable for scripts, ``message`` is for people."""
+
+    code = "gitops_error"
+
+    def __init__(self, message: str, **details):
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class NotEligible(GitOpsError):
+    """Raised when GitOps is asked of a source type that cannot read a file."""
+
+    code = "not_eligible"
+
+
+class InvalidPath(GitOpsError):
+    code = "invalid_path"
+
+
+class NotEnabled(GitOpsError):
+    code = "gitops_disabled"
+
+
+class SyncConflict(GitOpsError):
+    """Raised when what was previewed is no longer what would be applied."""
+
+    code = "conflict"
+
+
+class FetchFailed(GitOpsError):
+    code = "fetch_failed"
+
+
+class NoFile(GitOpsError):
+    code = "no_file"
+
+
+class InvalidConfig(GitOpsError):
+    """Raised when the file, or the config merged from it, does not validate."""
+
+    code = "invalid"
+
+    def __init__(self, message: str, errors=(), **details):
+        super().__init__(message, **details)
+        self.errors = tuple(errors)
+
+
+class ManagedFieldsLocked(GitOpsError):
+    """Raised when an edit touches fields that the repository's file manages."""
+
+    code = "managed_fields"
+
+    def __init__(self, fields, path: str, commit_sha: str | None, fail_closed: bool = False):
+        fields = tuple(fields)
+        if fail_closed:
+            message = _(
+                "%(fields)s cannot be changed here while %(path)s cannot be read, because the "
+                "file may manage them. Fix the repository access or disable GitOps to edit them."
+            ) % {"fields": ", ".join(fields), "path": path}
+        else:
+            message = ngettext(
+                "%(fields)s is managed by %(path)s at commit %(sha)s; change the file in the "
+                "repository and sync instead.",
+                "%(fields)s are managed by %(path)s at commit %(sha)s; change the file in the "
+                "repository and sync instead.",
+                len(fields),
+            ) % {"fields": ", ".join(fields), "path": path, "sha": (commit_sha or "")[:12]}
+        super().__init__(message, fields=fields, path=path, commit_sha=commit_sha)
+        self.fields = fields
+        self.path = path
+        self.commit_sha = commit_sha
+        self.fail_closed = fail_closed
