@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "guardian",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_filters",
     "tinyforge.workloads",
     "tinyforge.events",
 ]
@@ -166,6 +168,30 @@ TINYFORGE_GIT_ALLOW_FILE_URLS = env.bool("TINYFORGE_GIT_ALLOW_FILE_URLS", defaul
 TINYFORGE_GIT_CONNECT_TIMEOUT = env.float("TINYFORGE_GIT_CONNECT_TIMEOUT", default=5.0)
 TINYFORGE_GIT_READ_TIMEOUT = env.float("TINYFORGE_GIT_READ_TIMEOUT", default=15.0)
 TINYFORGE_GIT_TOTAL_TIMEOUT = env.float("TINYFORGE_GIT_TOTAL_TIMEOUT", default=30.0)
+
+REST_FRAMEWORK = {
+    # Token first: its WWW-Authenticate header makes anonymous requests 401, not 403.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "tinyforge.api.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Tinyforge API",
+    "DESCRIPTION": "Workloads, GitOps status and sync, and the audit log.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
 
 # Logging: one JSON object per line on stderr.
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

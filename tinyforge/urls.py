@@ -1,6 +1,9 @@
+"""Project URLs: the composition root that mounts the core admin and the GitOps API."""
+
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include("gitops.urls")),
 ]
