@@ -1,6 +1,7 @@
-"""Gunicorn settings for serving Tinyforge: `gunicorn -c gunicorn.conf.py tinyforge.wsgi`.
+"""Gunicorn settings for serving Tinyforge: `gunicorn --config gunicorn.conf.py`.
 
-Every value comes from the environment; docs/operations.md lists them.
+The values that vary come from the process environment, never from
+TINYFORGE_ENV_FILE; docs/operations.md lists them.
 """
 
 import os
@@ -22,8 +23,8 @@ def _positive_int(name: str, default: int) -> int:
 wsgi_app = "tinyforge.wsgi:application"
 bind = [os.environ.get("TINYFORGE_BIND", "127.0.0.1:8000")]
 
-# Worker processes. Each runs `threads` threads, and each thread holds its own
-# database connection.
+# Worker processes, each running `threads` threads. Every thread uses its own
+# database connection, so one server opens up to workers × threads connections.
 workers = _positive_int("WEB_CONCURRENCY", 2)
 threads = _positive_int("TINYFORGE_THREADS", 4)
 

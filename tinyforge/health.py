@@ -12,13 +12,11 @@ logger = logging.getLogger("tinyforge.health")
 
 # The endpoint needs no login, so the response never carries the database
 # error itself (it can name hosts and users). The log line does.
-DATABASE_UNAVAILABLE_MESSAGE = (
-    "the database did not answer SELECT 1; the server log has the error"
-)
+DATABASE_UNAVAILABLE_MESSAGE = "SELECT 1 on the database failed. The error is in the server log."
 
 
 class _OutageLog:
-    """Logs when the database starts failing, changes error, and recovers.
+    """Outage tracker that logs when the database starts failing, changes error, and recovers.
 
     A load balancer probes every few seconds, so failed probes in between are
     counted instead of logged one by one. The state is per process.
@@ -38,7 +36,7 @@ class _OutageLog:
             self._error_text = error_text
             failed_probes = self._failed_probes
         logger.error(
-            "Health check failed: the database did not answer SELECT 1.",
+            "Health check failed: SELECT 1 on the database raised an error.",
             extra={"error": error_text, "failed_probes": failed_probes},
         )
 
@@ -50,7 +48,7 @@ class _OutageLog:
             self._error_text = None
             self._failed_probes = 0
         logger.info(
-            "Health check passed again: the database answers SELECT 1.",
+            "Health check passed again: SELECT 1 on the database succeeded.",
             extra={"failed_probes": failed_probes},
         )
 

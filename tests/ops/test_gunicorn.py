@@ -10,9 +10,12 @@ import time
 import pytest
 from django.conf import settings
 
-from tests.manage_process import production_env, run_manage, subprocess_env
+from tests.manage_process import GOOD_KEY, production_env, run_manage, subprocess_env
 
 STARTUP_TIMEOUT_SECONDS = 30
+# Gunicorn's exit status when a worker cannot load the app ("Worker failed to boot").
+WORKER_BOOT_ERROR = 3
+OTHER_KEY = "3Hd0LkQz2rx1hfpQOvUuY3tM9yq0pWQm0oNQ8kN9Z1c="
 
 
 def free_port():
@@ -48,6 +51,18 @@ def wait_until_serving(process, port, stderr_path):
     )
 
 
+def start_gunicorn(env, tmp_path):
+    """Start gunicorn with the project's config; return the process and its log paths."""
+    stdout_path = tmp_path / "gunicorn.stdout"
+    stderr_path = tmp_path / "gunicorn.stderr"
+    with stdout_path.open("w") as stdout, stderr_path.open("w") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"],
+            cwd=settings.BASE_DIR, env=subprocess_env(**env), stdout=stdout, stderr=stderr,
+        )
+    return process, stdout_path, stderr_path
+
+
 def stop(process):
     process.terminate()
     try:
@@ -80,13 +95,7 @@ def test_gunicorn_serves_healthz_and_static(tmp_path, server_env):
     manifest = json.loads((tmp_path / "static" / "staticfiles.json").read_text())
     hashed_base_css = manifest["paths"]["admin/css/base.css"]
 
-    stdout_path = tmp_path / "gunicorn.stdout"
-    stderr_path = tmp_path / "gunicorn.stderr"
-    with stdout_path.open("w") as stdout, stderr_path.open("w") as stderr:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"],
-            cwd=settings.BASE_DIR, env=subprocess_env(**env), stdout=stdout, stderr=stderr,
-        )
+    process, stdout_path, stderr_path = start_gunicorn(env, tmp_path)
     try:
         status, headers, body = wait_until_serving(process, port, stderr_path)
         assert status == 200
@@ -114,3 +123,33 @@ def test_gunicorn_serves_healthz_and_static(tmp_path, server_env):
     assert any('"GET /healthz HTTP/1.1" 200' in message for message in access_messages)
     assert any(f'"GET /static/{hashed_base_css} HTTP/1.1" 200' in message
                for message in access_messages)
+
+
+@pytest.mark.slow
+def test_gunicorn_refuses_undecryptable_secrets(tmp_path, server_env):
+    _port, env = server_env
+    migrated = run_manage("migrate", "--noinput", **env)
+    assert migrated.returncode == 0, migrated.stderr
+    created = run_manage("shell", "--no-imports", "-c", (
+        "from tinyforge.workloads.models import Workload\n"
+        "Workload.objects.create(name='app', source_type='image',\n"
+        "    source_config={'image': 'nginx:1.27'}, repo_token='token-under-other-key')\n"
+    ), **{**env, "TINYFORGE_ENCRYPTION_KEYS": OTHER_KEY})
+    assert created.returncode == 0, created.stderr
+
+    process, _stdout_path, stderr_path = start_gunicorn(
+        {**env, "TINYFORGE_ENCRYPTION_KEYS": GOOD_KEY}, tmp_path
+    )
+    try:
+        process.wait(timeout=STARTUP_TIMEOUT_SECONDS)
+    finally:
+        if process.poll() is None:
+            stop(process)
+
+    assert process.returncode == WORKER_BOOT_ERROR
+    stderr = stderr_path.read_text()
+    assert (
+        "1 stored value(s) in workloads.Workload.repo_token cannot be decrypted with any key in "
+        "TINYFORGE_ENCRYPTION_KEYS." in stderr
+    )
+    assert "token-under-other-key" not in stderr

@@ -82,7 +82,7 @@ def test_healthz_rejects_post(client):
 def test_healthz_503_when_database_refuses(closed_port):
     database_url = f"postgres://postgres@127.0.0.1:{closed_port}/tinyforge"
     # SECURE_SSL_REDIRECT keeps its production default (on) here, so this
-    # also shows the probe is answered over plain http.
+    # also shows that /healthz is not redirected to https.
     result = run_manage("shell", "--no-imports", "-c", PROBE_SCRIPT, **production_env(
         DATABASE_URL=database_url, ALLOWED_HOSTS="testserver",
     ))
@@ -128,5 +128,5 @@ def test_healthz_logs_recovery_with_failure_count(monkeypatch, outage_log, clien
 
     records = [record for record in caplog.records if record.name == "tinyforge.health"]
     assert [record.levelname for record in records] == ["ERROR", "INFO"]
-    assert records[1].message == "Health check passed again: the database answers SELECT 1."
+    assert records[1].message == "Health check passed again: SELECT 1 on the database succeeded."
     assert records[1].failed_probes == 2
