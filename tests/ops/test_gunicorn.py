@@ -20,7 +20,7 @@ OTHER_KEY = "3Hd0LkQz2rx1hfpQOvUuY3tM9yq0pWQm0oNQ8kN9Z1c="
 
 def free_port():
     # NOTE: another process could take the port between this close and
-    # gunicorn's bind; the test then fails at start-up with "Address in use".
+    # gunicorn's bind. The test then fails at start-up ("Connection in use").
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]

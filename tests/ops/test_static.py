@@ -2,7 +2,8 @@
 
 from tests.manage_process import GOOD_KEY, run_manage
 
-# Printed by the child process: the stylesheet's status, then the login page's.
+# Printed by the child process: the stylesheet's status, the login page's status, and
+# whether the page links the stylesheet by its plain, unhashed name.
 PROBE_SCRIPT = """
 from django.test import Client
 client = Client()
