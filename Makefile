@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_ADDRESS ?= 127.0.0.1:8000
 
-.PHONY: demo test install lint
+.PHONY: demo test install lint serve
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,15 @@ demo: install .env
 	$(BIN)/python manage.py ensure_admin_user
 	@echo "Serving the admin on http://$(DEMO_ADDRESS)/admin/ (Ctrl-C stops it)."
 	$(BIN)/python manage.py runserver --noreload $(DEMO_ADDRESS)
+
+# Production-style serving: settings come from the environment only, because the
+# .env that `make demo` writes turns DEBUG on. Set TINYFORGE_ENV_FILE to read a file.
+serve: export TINYFORGE_ENV_FILE ?=
+serve: install
+	@test -n "$$DATABASE_URL" || { echo "make serve: DATABASE_URL is not set. Set it to the PostgreSQL database to serve, for example postgres://tinyforge@127.0.0.1:5432/tinyforge; docs/operations.md explains the settings." >&2; exit 2; }
+	$(BIN)/python manage.py collectstatic --noinput
+	$(BIN)/python manage.py migrate --noinput
+	exec $(BIN)/gunicorn --config gunicorn.conf.py
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -27,5 +27,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # the concurrency tests open real connections to one database.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}
 
+# Tests run without DEBUG but never run collectstatic, so static URLs are the
+# plain app paths and WhiteNoise looks files up per request instead of
+# scanning a STATIC_ROOT that does not exist.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_AUTOREFRESH = True
+
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost", "[::1]"]

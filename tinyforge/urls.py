@@ -3,7 +3,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from tinyforge.health import healthz
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("gitops.urls")),
+    path("healthz", healthz, name="healthz"),
 ]

@@ -1,35 +1,6 @@
 """Start-up configuration errors, checked in a fresh interpreter as an operator would meet them."""
 
-import os
-import subprocess
-import sys
-
-from django.conf import settings
-
-GOOD_KEY = "hZ3sQaQmB5OYw5NEIIbU6EyQKqVmi8r0Zwv1pSNZqVw="
-
-
-def run_manage(*args, **env_overrides):
-    env = {
-        key: value for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "TINYFORGE_", "SECURE_", "SESSION_", "CSRF_"))
-        and key not in ("DEBUG", "SECRET_KEY", "DATABASE_URL")
-    }
-    env.update({"TINYFORGE_ENV_FILE": "", "DJANGO_SETTINGS_MODULE": "tinyforge.settings"})
-    env.update(env_overrides)
-    return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env=env,
-        capture_output=True, text=True, timeout=120,
-    )
-
-
-def production_env(**extra):
-    return {
-        "SECRET_KEY": "x" * 60 + "-production-style-secret-key",
-        "TINYFORGE_ENCRYPTION_KEYS": GOOD_KEY,
-        "ALLOWED_HOSTS": "tinyforge.example.com",
-        **extra,
-    }
+from tests.manage_process import GOOD_KEY, production_env, run_manage
 
 
 def test_missing_secret_key_is_a_clear_startup_error():
