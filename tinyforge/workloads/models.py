@@ -31,11 +31,14 @@ class Workload(models.Model):
 
     # GitOps state. Only gitops.services writes these columns, always with
     # targeted updates, so a GitOps write never clobbers an ordinary edit.
-    gitops_enabled = models.BooleanField(_("GitOps enabled"), default=False)
-    gitops_path = models.CharField(_("GitOps file path"), max_length=255, default=".tinyforge.yml")
+    # Database defaults let processes still running the previous release keep
+    # inserting workloads between `migrate` and their restart.
+    gitops_enabled = models.BooleanField(_("GitOps enabled"), default=False, db_default=False)
+    gitops_path = models.CharField(_("GitOps file path"), max_length=255,
+                                   default=".tinyforge.yml", db_default=".tinyforge.yml")
     gitops_synced_at = models.DateTimeField(_("last synced"), null=True, blank=True)
     gitops_synced_sha = models.CharField(_("last synced commit"), max_length=64, blank=True,
-                                         default="")
+                                         default="", db_default="")
 
     class Meta:
         ordering = ["name"]

@@ -13,12 +13,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='workload',
             name='gitops_enabled',
-            field=models.BooleanField(default=False, verbose_name='GitOps enabled'),
+            field=models.BooleanField(db_default=False, default=False, verbose_name='GitOps enabled'),
         ),
         migrations.AddField(
             model_name='workload',
             name='gitops_path',
-            field=models.CharField(default='.tinyforge.yml', max_length=255, verbose_name='GitOps file path'),
+            field=models.CharField(db_default='.tinyforge.yml', default='.tinyforge.yml', max_length=255, verbose_name='GitOps file path'),
         ),
         migrations.AddField(
             model_name='workload',
@@ -28,6 +28,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='workload',
             name='gitops_synced_sha',
-            field=models.CharField(blank=True, default='', max_length=64, verbose_name='last synced commit'),
+            field=models.CharField(blank=True, db_default='', default='', max_length=64, verbose_name='last synced commit'),
         ),
     ]
