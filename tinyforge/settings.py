@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "tinyforge.workloads",
     "tinyforge.events",
+    "gitops",
 ]
 
 MIDDLEWARE = [
