@@ -14,7 +14,9 @@ from tinyforge.sources import get_path, get_source
 # Strings of these characters are written unquoted when the parser reads them back as strings.
 _PLAIN_SAFE = re.compile(r"[A-Za-z/][A-Za-z0-9/_.\-]*")
 # Characters written as-is inside double quotes; the rest become escapes.
-_DOUBLE_QUOTED_SAFE = re.compile("[\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]")
+_DOUBLE_QUOTED_SAFE = re.compile(
+    "[\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
 
 
 def render_spec(live_config: dict, source_type: str) -> str:

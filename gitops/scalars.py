@@ -101,8 +101,8 @@ def ambiguous_number_problem(text: str) -> str | None:
         ) % values
     if _SEXAGESIMAL.fullmatch(text):
         return _(
-            "%(value)s is a base-60 number to YAML 1.1 (1:30 means 90) but a string to YAML "
-            "1.2; write a plain decimal number, or quote the value if you mean a string"
+            "%(value)s is a base-60 number to YAML 1.1 tools and a string to YAML 1.2 tools; "
+            "write a plain decimal number, or quote the value if you mean a string"
         ) % values
     if _UNDERSCORED.fullmatch(text) and "_" in text:
         values["digits"] = _shorten(text.replace("_", ""))
@@ -111,18 +111,20 @@ def ambiguous_number_problem(text: str) -> str | None:
             "write %(digits)s"
         ) % values
     if _LEADING_ZERO.fullmatch(text):
+        values["digits"] = _shorten(re.sub(r"^([-+]?)0+(?=[0-9])", r"\1", text))
         return _(
             "%(value)s starts with a zero, which YAML 1.1 reads as an octal number; write "
-            "the number without leading zeros"
+            "%(digits)s"
         ) % values
     if _EXPONENT.fullmatch(text):
         return _(
             "%(value)s uses exponent notation, which YAML versions read differently; write "
-            "the number in plain decimal, such as 0.001"
+            "the number without an exponent, such as 1000 for 1e3"
         ) % values
     if _BARE_POINT.fullmatch(text):
+        values["digits"] = _shorten(text + "0" if text.endswith(".") else text.replace(".", "0."))
         return _(
-            "%(value)s needs digits on both sides of the decimal point, such as 0.5 or 5.0"
+            "%(value)s needs digits on both sides of the decimal point; write %(digits)s"
         ) % values
     if text.startswith("+") and (_INTEGER.fullmatch(text[1:]) or _FLOAT.fullmatch(text[1:])):
         values["unsigned"] = _shorten(text[1:])

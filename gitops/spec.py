@@ -236,17 +236,14 @@ class _SpecChecker:
         parent = prefix.rstrip(".") or None
         if not self._check_markers(node, parent):
             return None
-        if not isinstance(node, Scalar):
-            self.error(parent, node, _("keys must be strings, got %(what)s") % {
-                "what": _describe_node(node),
-            })
-            return None
-        if node.plain and node.text == "<<":
+        if isinstance(node, Scalar) and node.plain and node.text == "<<":
             self.error(parent, node, _(
                 "merge keys ('<<') are not allowed; write the keys out in full"
             ))
             return None
-        if node.plain and not isinstance(resolve_plain(node.text)[0], str):
+        if not isinstance(node, Scalar) or (
+            node.plain and not isinstance(resolve_plain(node.text)[0], str)
+        ):
             self.error(parent, node, _(
                 "keys must be strings, got %(what)s; use one of the field names"
             ) % {"what": _describe_node(node)})
@@ -351,8 +348,8 @@ class _SpecChecker:
             return node.text
         if expects_string and node.text.lower() in YAML11_BOOLEAN_WORDS:
             self.error(path, node, _(
-                "%(value)s is a boolean to YAML 1.1 tools; quote it (\"%(value)s\") if you "
-                "mean the string"
+                "%(value)s is read as a boolean by some YAML tools; quote it (\"%(value)s\") "
+                "if you mean the string"
             ) % {"value": node.text})
             return _INVALID
 
