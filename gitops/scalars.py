@@ -35,6 +35,8 @@ BOOLEAN_FORMS = {
     "true": True, "True": True, "TRUE": True,
     "false": False, "False": False, "FALSE": False,
 }
+# Every null, boolean and number form starts with one of these characters.
+_SPECIAL_FIRST_CHARACTERS = frozenset("0123456789+-.~nNtTfF")
 # Plain words that a YAML 1.1 parser reads as booleans, compared in lower case.
 YAML11_BOOLEAN_WORDS = frozenset({"yes", "no", "on", "off", "y", "n", "true", "false"})
 
@@ -46,7 +48,7 @@ _PREFIXED_INTEGER = re.compile(
     r"[-+]?0(?:x_*[0-9a-fA-F][0-9a-fA-F_]*|o_*[0-7][0-7_]*|b_*[01][01_]*)"
 )
 _SEXAGESIMAL = re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?")
-_UNDERSCORED = re.compile(r"[-+]?[0-9_]*[0-9][0-9_]*(?:\.[0-9_]*)?")
+_UNDERSCORED = re.compile(r"[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)")
 _LEADING_ZERO = re.compile(r"[-+]?0[0-9]+(?:\.[0-9]*)?")
 _EXPONENT = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+")
 _BARE_POINT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+\.)")
@@ -59,6 +61,8 @@ def resolve_plain(text: str) -> tuple[object, str | None]:
     message when the text is a number form that YAML versions read
     differently; ``value`` is then the text itself.
     """
+    if text and text[0] not in _SPECIAL_FIRST_CHARACTERS:
+        return text, None
     if text in NULL_FORMS:
         return NULL, None
     if text in BOOLEAN_FORMS:

@@ -15,6 +15,7 @@ import difflib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -170,6 +171,7 @@ def _is_null(node: Node | None) -> bool:
     )
 
 
+@cache
 def _root_tree() -> dict:
     return {"version": _VERSION, "deploy": deploy_tree()}
 
@@ -181,13 +183,21 @@ def _tree_paths(tree: dict, prefix: str = "") -> Iterator[str]:
             yield from _tree_paths(expected, f"{prefix}{key}.")
 
 
+@cache
+def _path_by_key() -> dict[str, str]:
+    """Map each known key to the first dotted path where it belongs, for misplaced keys."""
+    paths: dict[str, str] = {}
+    for path in _tree_paths(_root_tree()):
+        paths.setdefault(path.rsplit(".", 1)[-1], path)
+    return paths
+
+
 class _SpecChecker:
     """Walk the node tree against the known keys, collecting values, positions and errors."""
 
     def __init__(self) -> None:
         self.errors: list[SpecError] = []
         self.positions: dict[str, tuple[int, int]] = {}
-        self._known_paths = tuple(_tree_paths(_root_tree()))
 
     def error(self, path: str | None, node: Node, message: str) -> None:
         self.errors.append(SpecError(path, node.line, node.column, message))
@@ -258,11 +268,11 @@ class _SpecChecker:
             ) % {"key": describe(key), "what": _(RESERVED_KEYS[key])})
             return
 
-        elsewhere = [known for known in self._known_paths if known.rsplit(".", 1)[-1] == key]
-        if elsewhere:
+        elsewhere = _path_by_key().get(key)
+        if elsewhere is not None:
             self.error(path, node, _(
                 "unknown key %(key)s at this level; it belongs at %(path)s"
-            ) % {"key": describe(key), "path": describe(elsewhere[0])})
+            ) % {"key": describe(key), "path": describe(elsewhere)})
             return
 
         matches = difflib.get_close_matches(key, list(tree), n=1)
