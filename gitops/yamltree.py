@@ -7,7 +7,10 @@ this module consumes the event stream itself, in a loop:
   bomb costs one node per alias written in the file;
 - anchors and tags are kept on the node for the caller to reject;
 - nesting deeper than :data:`MAX_DEPTH` stops the parse with an error, so
-  the recursive checks that walk the tree stay shallow.
+  the recursive checks that walk the tree stay shallow. Flow collections
+  (``[[[...``) are counted by the scanner, because its look-ahead would
+  otherwise read up to 1024 characters of nesting at a cost that grows with
+  the square of the depth.
 
 The pure-Python parser (``yaml.SafeLoader``) is used even when libyaml is
 installed, so results do not depend on it. libyaml's parser is about four
@@ -64,6 +67,21 @@ class Alias(Node):
     name: str = ""
 
 
+class _TooDeep(Exception):
+    """Raised by the scanner at the first flow collection nested deeper than MAX_DEPTH."""
+
+    def __init__(self, mark: yaml.Mark) -> None:
+        super().__init__()
+        self.mark = mark
+
+
+class _DepthLimitedLoader(yaml.SafeLoader):
+    def fetch_flow_collection_start(self, token_class: type) -> None:
+        if self.flow_level >= MAX_DEPTH:
+            raise _TooDeep(self.get_mark())
+        super().fetch_flow_collection_start(token_class)
+
+
 @dataclass(frozen=True)
 class ParseFailure:
     """A problem that stops the parse or lies outside the first document."""
@@ -82,11 +100,13 @@ def build_tree(text: str) -> tuple[Node | None, list[ParseFailure]]:
     """
     builder = _TreeBuilder()
     try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        for event in yaml.parse(text, Loader=_DepthLimitedLoader):
             if not builder.add(event):
                 break
     except yaml.MarkedYAMLError as error:
         return None, [_syntax_failure(error)]
+    except _TooDeep as error:
+        return None, [_too_deep(error.mark.line + 1, error.mark.column + 1)]
     if any(failure.fatal for failure in builder.failures):
         return None, builder.failures
     return builder.root, builder.failures
@@ -129,10 +149,7 @@ class _TreeBuilder:
     def _open_collection(self, event: yaml.CollectionStartEvent) -> bool:
         line, column = _position(event)
         if len(self._open) >= MAX_DEPTH:
-            self.failures.append(ParseFailure(line, column, _(
-                "the file nests mappings or lists more than %(max)d levels deep; a "
-                ".tinyforge.yml needs three"
-            ) % {"max": MAX_DEPTH}, fatal=True))
+            self.failures.append(_too_deep(line, column))
             return False
         if isinstance(event, yaml.MappingStartEvent):
             collection: Mapping | Sequence = Mapping(line, column, event.anchor, event.tag)
@@ -154,6 +171,13 @@ class _TreeBuilder:
         else:
             parent.pairs.append((parent.pending_key, node))
             parent.pending_key = None
+
+
+def _too_deep(line: int, column: int) -> ParseFailure:
+    return ParseFailure(line, column, _(
+        "the file nests mappings or lists more than %(max)d levels deep; a "
+        ".tinyforge.yml needs three"
+    ) % {"max": MAX_DEPTH}, fatal=True)
 
 
 def _position(event: yaml.Event) -> tuple[int, int]:

@@ -215,3 +215,16 @@ def test_ten_thousand_keys_each_reported():
         "k000", 2, 1, "unknown key 'k000'; the keys allowed here are version, deploy",
     )
     assert result.errors[-1].line == 10_001
+
+
+def test_block_nesting_beyond_max_depth_stops():
+    lines = ["version: 1", "extra:"]
+    lines += ["  " * level + "a:" for level in range(1, MAX_DEPTH + 5)]
+
+    result = parse_spec("\n".join(lines).encode())
+
+    assert result.errors == [SpecError(
+        None, MAX_DEPTH + 2, 2 * MAX_DEPTH + 1,
+        f"the file nests mappings or lists more than {MAX_DEPTH} levels deep; a "
+        ".tinyforge.yml needs three",
+    )]

@@ -650,7 +650,7 @@ BAD_FILES = [
     case(
         "deep_nesting",
         VERSION + "deploy: " + "[" * 100 + "]" * 100 + "\n",
-        (None, 2, 28,
+        (None, 2, 29,
             "the file nests mappings or lists more than 20 levels deep; a .tinyforge.yml needs "
             "three"
         ),
