@@ -19,9 +19,9 @@ from tinyforge.sources import fields as f
 from tinyforge.sources import get_path
 from tinyforge.sources.fields import is_number
 
-# The value that an empty string stands for, by field path.
+# The value an empty string means, by field path.
 EMPTY_MEANS = {f.DEPLOY_STRATEGY.path: "recreate"}
-# The value that a missing (or null) field stands for, by field path.
+# The value a missing (or null) field means, by field path.
 MISSING_MEANS = {f.HEALTHCHECK.path: ""}
 
 
@@ -39,7 +39,7 @@ class DriftEntry:
 
 
 def normalize(path: str, value: object) -> object:
-    """Return the value that ``value`` stands for at ``path``; None stands for a missing value."""
+    """Return the normalized ``value`` of the field at ``path``. None is a missing value."""
     if value is None:
         return MISSING_MEANS.get(path)
     if value == "" and path in EMPTY_MEANS:

@@ -60,8 +60,8 @@ def sources_accepting(path: str) -> tuple[str, ...]:
 def set_path(config: dict, path: str, value: object) -> None:
     """Set dotted ``path`` in the nested dict ``config``, creating or replacing mappings on the way.
 
-    A parent that holds anything other than a dict (say ``"resources": null``)
-    is replaced by a new dict.
+    A parent that is not a dict (say ``"resources": null``) is replaced by a
+    new dict.
     """
     *parents, leaf = path.split(".")
     node = config

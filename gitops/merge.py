@@ -28,7 +28,7 @@ def merge_and_validate(live_config: dict, plan: ApplyPlan, source: SourcePlugin)
     """Deep-merge the plan's patch onto a copy of ``live_config`` and validate the copy.
 
     Every declared leaf is written, even one whose live value already matches
-    (so ``""`` becomes ``recreate`` if the file says ``recreate``). Omitted
+    (so ``""`` becomes ``recreate`` if the file declares ``recreate``). Omitted
     fields keep their live values. ``live_config`` and the plan are never
     changed. Cross-field rules run on the merged result, so a file may rely
     on a live ``healthcheck`` for ``blue-green``.

@@ -20,11 +20,11 @@ BIDI_FORMAT_CHARACTERS = frozenset(
 def check_gitops_path(path: object) -> str | None:
     """Return a message saying what is wrong with ``path``, or None when it is valid.
 
-    A valid path is relative and names a file inside the repository: it has
-    no leading or trailing '/', no empty, '.' or '..' segments, no backslash,
-    no URL syntax ('://', '?', '#', '%'), no control or bidirectional-format
-    characters, and is at most 255 bytes in UTF-8. Lone surrogates count as
-    control characters.
+    A valid path is relative and names a file inside the repository. It has
+    no leading or trailing '/' and no empty, '.' or '..' segments. It
+    contains no backslash, no URL syntax ('://', '?', '#', '%') and no
+    control or bidirectional-format characters. It is at most 255 bytes in
+    UTF-8. Lone surrogates count as control characters.
     """
     if not isinstance(path, str):
         return _("must be a string")

@@ -11,7 +11,7 @@ from tinyforge.sources.fields import ConfigField
 
 
 class PlanError(Exception):
-    """Raised when a spec cannot apply to a source type; ``errors`` says which keys and why."""
+    """Raised when a spec cannot apply to a source type; ``errors`` lists the keys and reasons."""
 
     def __init__(self, errors: list[SpecError]) -> None:
         self.errors = list(errors)
@@ -20,7 +20,7 @@ class PlanError(Exception):
 
 @dataclass(frozen=True)
 class ApplyPlan:
-    """What a spec sets on a workload of ``source_type``.
+    """The changes a spec makes to a workload of ``source_type``.
 
     ``source_config_patch`` holds only the declared leaves, nested as in
     ``source_config``. ``managed_fields`` lists their dotted paths in the
@@ -39,8 +39,9 @@ def build_plan(spec: Spec, source_type: str) -> ApplyPlan:
     """Build the plan of ``spec`` for a workload of ``source_type``.
 
     Raises PlanError when the source type cannot use GitOps, or when the spec
-    declares keys the source does not accept; a key is never dropped silently.
-    Raises UnknownSourceType for a source type without a plugin.
+    declares keys the source does not accept. A rejected key is reported,
+    never dropped. Raises UnknownSourceType for a source type without a
+    plugin.
     """
     source = get_source(source_type)
     if source_type not in GITOPS_SOURCE_TYPES:

@@ -78,7 +78,7 @@ def _to_integer(text: str) -> tuple[object, str | None]:
     try:
         return int(text), None
     except ValueError:
-        # Python refuses to convert more than 4300 digits.
+        # Python raises ValueError for more than 4300 digits.
         return text, _("%(value)s is too large to be a number") % {"value": _shorten(text)}
 
 
@@ -142,7 +142,7 @@ def _decimal_of_prefixed(text: str) -> str:
     try:
         return _shorten(str(number))
     except ValueError:
-        # Python refuses to write an integer of more than 4300 decimal digits.
+        # Python raises ValueError when writing more than 4300 decimal digits.
         return "..."
 
 

@@ -1,7 +1,7 @@
 """Strict parsing of a ``.tinyforge.yml`` (version 1) into a :class:`Spec`.
 
 The parser reports every problem it finds, each with the dotted field path,
-a 1-based line and column, and a message that says what to do. It never
+a 1-based line and column, and a message that names the fix. It never
 builds values with ``yaml.load``: it walks the node tree of
 :mod:`gitops.yamltree` and resolves scalars with :mod:`gitops.scalars`, so
 quoting, tags, anchors and positions stay visible.
@@ -71,7 +71,7 @@ class SpecError:
 class Spec:
     """A valid v1 file: its version, the ``deploy`` mapping and where each key was written.
 
-    ``deploy`` holds plain Python values exactly as declared, nested as in the
+    ``deploy`` contains plain Python values exactly as declared, nested as in the
     file. ``positions`` maps dotted paths such as ``deploy.resources.cpu_limit``
     to the (line, column) of their key.
     """

@@ -30,8 +30,8 @@ def validate_file(data: bytes, source_type: str) -> ValidationReport:
     """Check the bytes of a file as it would apply to a workload of ``source_type``.
 
     Beyond parsing and planning, cross-field rules run on the declared values
-    alone, and only errors on declared fields are kept. Such an error holds
-    whatever the live config contains. Rules that depend on undeclared live
+    alone, and only errors on declared fields are kept, because no live value
+    can fix them. Rules that depend on undeclared live
     values (a ``blue-green`` file that relies on a live healthcheck) are left
     to the merge at sync time.
     """

@@ -14,9 +14,9 @@ this module consumes the event stream itself, in a loop:
 
 The pure-Python parser (``yaml.SafeLoader``) is used even when libyaml is
 installed, so results do not depend on it. libyaml's parser is about four
-times faster but disagrees with PyYAML on some input: it accepts tabs as
-separators after ':' and a '#' right after a block scalar indicator, and it
-places empty values at the start of the next line rather than after the ':'.
+times faster but disagrees with PyYAML on some input. It accepts tabs as
+separators after ':' and a '#' right after a block scalar indicator. It also
+places an empty value at the start of the next line rather than after the ':'.
 """
 
 from dataclasses import dataclass, field

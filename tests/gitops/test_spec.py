@@ -161,7 +161,7 @@ def test_alias_bomb_is_rejected_without_expanding():
     assert len(result.errors) == 10
 
 
-def test_alias_bomb_under_known_key_reports_each_alias_once():
+def test_aliases_reported_where_written():
     document = "version: 1\ndeploy:\n  port: &p 80\n  max_instances: *p\n  healthcheck: *p\n"
     result = parse_spec(document.encode())
 
@@ -187,7 +187,7 @@ def test_deep_nesting_stops_at_max_depth(opening):
     )
 
 
-def test_block_nesting_to_max_depth_is_accepted_as_unknown_key():
+def test_block_nesting_at_max_depth_parses():
     lines = ["version: 1", "extra:"]
     lines += ["  " * level + "a:" for level in range(1, MAX_DEPTH - 1)]
     lines.append("  " * (MAX_DEPTH - 1) + "a: 1")
