@@ -59,6 +59,11 @@ BAD_FILES = [
         ),
     ),
     case(
+        "leading_underscore_is_a_string",
+        DEPLOY + "  port: _1\n",
+        ("deploy.port", 3, 9, "must be a whole number from 1 to 65535, got '_1'"),
+    ),
+    case(
         "sexagesimal",
         DEPLOY + "  port: 1:30\n",
         ("deploy.port", 3, 9,
