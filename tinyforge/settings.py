@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django_filters",
     "tinyforge.workloads",
     "tinyforge.events",
+    "gitops",
 ]
 
 MIDDLEWARE = [
