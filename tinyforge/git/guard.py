@@ -172,7 +172,7 @@ def check_url(url: str) -> Origin:
         )
     if not parsed.host:
         raise InvalidLocation(_("%(url)r does not name a host.") % {"url": url})
-    port = parsed.port or DEFAULT_PORTS[scheme]
+    port = DEFAULT_PORTS[scheme] if parsed.port is None else parsed.port
     if not 0 < port < 65536:
         raise InvalidLocation(_("%(port)d is not a valid port.") % {"port": port})
     origin = Origin(scheme, normalize_host(parsed.host), port)
