@@ -25,4 +25,8 @@ class JsonFormatter(logging.Formatter):
                 entry[key] = value
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
+        elif record.exc_text:
+            # A filter (tinyforge.git.redact.RedactingFilter) already rendered
+            # and redacted the traceback.
+            entry["exception"] = record.exc_text
         return json.dumps(entry, default=str, ensure_ascii=False)

@@ -1,0 +1,1 @@
+"""Provider implementations, one module per kind of git server."""
