@@ -131,6 +131,8 @@ class WorkloadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     }
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Workload.objects.none()
         return get_objects_for_user(
             self.request.user, "workloads.view_workload", klass=Workload.objects.order_by("name"),
         )

@@ -13,7 +13,7 @@ from django.views.decorators.debug import sensitive_variables
 from gitops.paths import check_gitops_path
 from gitops.spec import parse_spec
 from gitops.status import FetchResult, FileError, Status
-from tinyforge.git import FetchError, FileNotFound, TooLarge, get_provider
+from tinyforge.git import FetchError, FileNotFound, ProviderError, TooLarge, get_provider
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ def fetch_spec(location: RepoLocation, path: str, token: str) -> FetchResult:
     try:
         provider = get_provider(location.provider, location.repo_url, token)
         commit_sha = provider.resolve_ref(location.branch)
-    except FetchError as error:
+    except ProviderError as error:
         return FetchResult(Status.FETCH_FAILED, message=error.message)
 
     try:

@@ -4,6 +4,8 @@ Every error response is a JSON object with a stable machine-readable
 ``code`` and a human ``detail``; some add fields such as ``errors``.
 """
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.permissions import BasePermission
@@ -21,6 +23,12 @@ class ApiError(exceptions.APIException):
 
 
 def exception_handler(exc, context):
+    # DRF turns Django's own 404 and 403 into its exceptions; do it first so
+    # they get the same body as every other error.
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

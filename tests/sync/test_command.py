@@ -8,6 +8,10 @@ from django.core.management import CommandError, call_command
 
 from tinyforge.workloads.models import Workload
 
+# The command runs workloads on worker threads with their own connections, which
+# see only committed rows.
+pytestmark = pytest.mark.django_db(transaction=True)
+
 DRIFTED = "version: 1\ndeploy:\n  port: 9090\n"
 IN_SYNC = "version: 1\ndeploy:\n  port: 8080\n"
 
@@ -102,7 +106,6 @@ def test_expected_sha_conflict_exits_2(gitops_workload):
     assert data["results"][0]["error"].startswith("The branch moved from 000000000000 to ")
 
 
-@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -146,7 +149,6 @@ def test_export_writes_a_file_that_validates(gitops_workload, tmp_path):
     assert json.loads(out.getvalue())["valid"] is True
 
 
-@pytest.mark.django_db
 def test_export_of_unknown_workload_exits_2():
     with pytest.raises(CommandError, match="No workload named nope.") as caught:
         call_command("gitops_export", "nope")

@@ -16,7 +16,8 @@ DRIFTED = "version: 1\ndeploy:\n  port: 9090\n"
 
 def snapshot(workload):
     row = Workload.objects.get(pk=workload.pk)
-    events = list(EventLog.objects.filter(workload=workload).values_list("id", "action"))
+    events = list(EventLog.objects.filter(workload=workload).order_by("id")
+                  .values_list("id", "action"))
     return (row.source_config, row.gitops_synced_at, row.gitops_synced_sha, row.updated_at,
             events)
 

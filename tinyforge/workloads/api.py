@@ -7,7 +7,7 @@ from rest_framework import serializers
 from tinyforge.workloads.models import Workload
 
 
-class LastSyncSerializer(serializers.Serializer):
+class WorkloadLastSyncSerializer(serializers.Serializer):
     at = serializers.DateTimeField(source="gitops_synced_at", allow_null=True)
     sha = serializers.CharField(source="gitops_synced_sha", allow_blank=True)
 
@@ -26,7 +26,7 @@ class WorkloadSerializer(serializers.ModelSerializer):
     )
     gitops_enabled = serializers.BooleanField(read_only=True)
     gitops_path = serializers.CharField(read_only=True)
-    last_sync = LastSyncSerializer(source="*", read_only=True)
+    last_sync = WorkloadLastSyncSerializer(source="*", read_only=True)
 
     class Meta:
         model = Workload
