@@ -305,7 +305,8 @@ def _sync(workload, *, actor, expected_sha, preview_token, dry_run) -> SyncResul
                 "The repository or GitOps settings of %(name)s changed while the file was "
                 "read; sync again."
             ) % {"name": row.name}, commit_sha=fetched.commit_sha)
-        if preview_token and preview_token != make_preview_token(fetched.commit_sha, row, plan.managed_fields):
+        current_token = make_preview_token(fetched.commit_sha, row, plan.managed_fields)
+        if preview_token and preview_token != current_token:
             raise SyncConflict(_(
                 "The repository or a managed field of %(name)s changed since the preview; "
                 "review the new drift and sync again."

@@ -150,6 +150,6 @@ def test_export_writes_a_file_that_validates(gitops_workload, tmp_path):
 
 
 def test_export_of_unknown_workload_exits_2():
-    with pytest.raises(CommandError, match="No workload named nope.") as caught:
+    with pytest.raises(CommandError, match=r"No workload named nope\.") as caught:
         call_command("gitops_export", "nope")
     assert caught.value.returncode == 2
