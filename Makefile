@@ -21,6 +21,7 @@ install: $(STAMP)
 demo: install .env
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py gitops_demo
 	$(BIN)/python manage.py ensure_admin_user
 	@echo "Serving the admin on http://$(DEMO_ADDRESS)/admin/ (Ctrl-C stops it)."
 	$(BIN)/python manage.py runserver --noreload $(DEMO_ADDRESS)

@@ -112,14 +112,17 @@ def run_one(workload: Workload, mode: Mode, *, actor: str,
     return WorkloadResult(workload.name, outcome, result.commit_sha, result.changes)
 
 
-def _error_text(message, errors) -> str:
-    details = [
-        ":".join(str(part) for part in (error.line, error.column) if part is not None)
-        + (" " if error.line else "") + (f"{error.field}: " if error.field else "")
-        + error.message
-        for error in errors
-    ]
-    return "; ".join([message or "", *details]).strip("; ") or None
+def _error_text(message, errors) -> str | None:
+    """Join a message and its per-line errors into one line, for text and JSON output."""
+    details = []
+    for error in errors:
+        position = ":".join(str(part) for part in (error.line, error.column) if part is not None)
+        field = f"{error.field}: " if error.field else ""
+        details.append(f"{position} {field}{error.message}".strip())
+    head = (message or "").rstrip(".")
+    if not details:
+        return message or None
+    return f"{head}: {'; '.join(details)}" if head else "; ".join(details)
 
 
 def _run_in_thread(workload, mode, actor, expected_sha) -> WorkloadResult:
