@@ -111,6 +111,14 @@ class SyncResultSerializer(serializers.Serializer):
     changes = ChangeSerializer(many=True)
 
 
+# The exported .tinyforge.yml, described as the YAML mapping it is; its full rules
+# are in the file's own JSON Schema at /api/v1/tinyforge.schema.json.
+EXPORTED_FILE = {
+    "type": "object",
+    "required": ["version"],
+    "properties": {"version": {"type": "integer", "enum": [1]}, "deploy": {"type": "object"}},
+}
+
 ERRORS = {code: OpenApiResponse(ErrorSerializer) for code in (400, 401, 403, 404)}
 
 
@@ -120,6 +128,8 @@ class WorkloadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
     serializer_class = WorkloadSerializer
     filterset_class = WorkloadFilter
+    # Ids beyond a 64-bit integer never match, rather than overflowing the database driver.
+    lookup_value_regex = r"[0-9]{1,18}"
     permission_classes = [ActionPermission]
     action_permissions = {
         "list": "workloads.view_workload",
@@ -173,7 +183,7 @@ class WorkloadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                 raise api_error(error) from None
         return Response(GitOpsStatusSerializer(services.get_status(workload)).data)
 
-    @extend_schema(responses={(200, "application/yaml"): OpenApiTypes.STR,
+    @extend_schema(responses={(200, "application/yaml"): EXPORTED_FILE,
                               409: ErrorSerializer, **ERRORS})
     @action(detail=True, methods=["get"], url_path="gitops/export")
     def gitops_export(self, request, pk=None):

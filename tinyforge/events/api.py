@@ -18,7 +18,8 @@ class EventLogSerializer(serializers.ModelSerializer):
 
 
 class EventLogFilter(django_filters.FilterSet):
-    workload = django_filters.NumberFilter(field_name="workload_id")
+    workload = django_filters.NumberFilter(field_name="workload_id", min_value=1,
+                                           max_value=2**63 - 1)
     workload_name = django_filters.CharFilter()
     action = django_filters.CharFilter()
     since = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
@@ -38,6 +39,7 @@ class EventLogViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = EventLogSerializer
     filterset_class = EventLogFilter
+    lookup_value_regex = r"[0-9]{1,18}"
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
