@@ -333,7 +333,8 @@ def _sync(workload, *, actor, expected_sha, preview_token, dry_run) -> SyncResul
         EventLog.record(SYNCED, actor=actor, workload=row, details={
             "commit_sha": fetched.commit_sha, "path": row.gitops_path, "changes": changes,
         })
-    statuscache.forget(row.pk)
+    # The file's fields now match the live config at this commit.
+    statuscache.store(row.pk, "in_sync", fetched.commit_sha, row.gitops_synced_at)
     _copy_gitops_columns(row, workload)
     return result
 

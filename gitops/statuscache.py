@@ -25,10 +25,13 @@ class KnownStatus:
 
 
 def remember(status) -> None:
-    cache.set(_key(status.workload_id), {
-        "summary": status.summary,
-        "commit_sha": status.commit_sha,
-        "checked_at": status.checked_at,
+    """Store the summary of a status just read."""
+    store(status.workload_id, status.summary, status.commit_sha, status.checked_at)
+
+
+def store(workload_id: int, summary: str, commit_sha: str | None, checked_at: datetime) -> None:
+    cache.set(_key(workload_id), {
+        "summary": summary, "commit_sha": commit_sha, "checked_at": checked_at,
     }, TIMEOUT_SECONDS)
 
 

@@ -397,3 +397,17 @@ def test_exported_file_syncs_as_a_no_op(gitops_workload):
 def test_export_of_image_workload_is_rejected(make_workload):
     with pytest.raises(NotEligible):
         services.export_spec(make_workload(source_type="image"))
+
+
+def test_status_cache_follows_reads_and_syncs(gitops_workload):
+    from gitops import statuscache
+
+    workload = gitops_workload(DRIFTED)
+    assert statuscache.recall_many([workload.pk]) == {}
+    services.get_status(workload)
+    assert statuscache.recall_many([workload.pk])[workload.pk].summary == "drifted"
+    services.sync(workload, actor="alice")
+    known = statuscache.recall_many([workload.pk])[workload.pk]
+    assert (known.summary, known.commit_sha) == ("in_sync", workload.repo.head())
+    services.disable_gitops(workload, actor="alice")
+    assert statuscache.recall_many([workload.pk]) == {}
