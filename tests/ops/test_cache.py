@@ -73,6 +73,7 @@ def test_default_cache_is_local_memory():
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "tinyforge",
         "KEY_PREFIX": "tinyforge",
+        "OPTIONS": {"MAX_ENTRIES": 50_000},
     }
 
 
