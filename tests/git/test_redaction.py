@@ -143,7 +143,7 @@ def canary(caplog, monkeypatch):
 def test_canary_absent_from_http_status_failures(canary, provider_name, url, api, status):
     provider = get_provider(provider_name, url, canary.token)
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mocked:
-        # A hostile server echoes the token back in every answer.
+        # A hostile server echoes the token back in every response.
         echo = {"message": f"bad token {canary.token}", "url": f"{url}?token={canary.token}"}
         mocked.get(re.compile(f"{api}.*"), status=status, json=echo,
                    headers={"X-Echo": canary.token, "Retry-After": "5"})

@@ -74,8 +74,8 @@ class _LiveTokens:
     """Process-wide set of the tokens held by live providers, counted per holder.
 
     ``discard`` runs from a garbage-collection finalizer, possibly while this
-    thread holds the lock, so it only queues the token; the queue is applied
-    under the lock by the next ``add`` or ``redact``.
+    thread holds the lock, so it only queues the token. The next ``add`` or
+    ``redact`` applies the queue under the lock.
     """
 
     def __init__(self):
