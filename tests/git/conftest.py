@@ -15,11 +15,12 @@ import subprocess
 from urllib.parse import urlsplit
 
 import pytest
+import responses
 from django.core.cache import cache
 
 PUBLIC_TEST_ADDRESS = "93.184.215.14"
 
-# Fixed answers of the test resolver; every other name is unknown.
+# Addresses the test resolver returns; every other name is unknown.
 TEST_HOSTS = {
     "api.github.com": [PUBLIC_TEST_ADDRESS],
     "github.com": [PUBLIC_TEST_ADDRESS],
@@ -125,6 +126,13 @@ def outbound(monkeypatch):
     monkeypatch.setattr(subprocess, "Popen", checked_popen)
     yield record
     assert record.refused == [], f"something tried to reach beyond loopback: {record.refused}"
+
+
+@pytest.fixture
+def mocked():
+    """Mock the forge APIs with ``responses``; the address guard still runs first."""
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock
 
 
 @pytest.fixture(autouse=True)

@@ -82,7 +82,7 @@ def serving(server):
 
 
 def http_server(respond):
-    """Return a serving context for a plain HTTP server that answers with ``respond``."""
+    """Return a serving context for a plain HTTP server that responds with ``respond``."""
     return serving(CountingServer(ScriptedHandler, respond))
 
 

@@ -23,12 +23,6 @@ CONTENTS = f"{API}/contents/.tinyforge.yml?ref={SHA}"
 
 
 @pytest.fixture
-def mocked():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield mock
-
-
-@pytest.fixture
 def provider():
     return get_provider("gitea", "https://gitea.example.com/acme/app", "gitea-token")
 

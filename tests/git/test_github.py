@@ -1,6 +1,6 @@
 """GitHub and GitHub Enterprise responses, mocked with ``responses``.
 
-The test resolver in conftest answers a public address for api.github.com,
+The test resolver in conftest returns a public address for api.github.com,
 so the address guard runs and passes before ``responses`` takes the request.
 """
 
@@ -28,12 +28,6 @@ API = "https://api.github.com/repos/acme/app"
 COMMITS = f"{API}/commits/main"
 CONTENTS = f"{API}/contents/.tinyforge.yml?ref={SHA}"
 RAW_TYPE = "application/vnd.github.raw+json; charset=utf-8"
-
-
-@pytest.fixture
-def mocked():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield mock
 
 
 @pytest.fixture

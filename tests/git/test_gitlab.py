@@ -24,12 +24,6 @@ TREE = f"{PROJECT}/repository/tree?path=deploy%2F.tinyforge.yml&ref={SHA}&per_pa
 
 
 @pytest.fixture
-def mocked():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield mock
-
-
-@pytest.fixture
 def provider():
     return get_provider("gitlab", "https://gitlab.example.com/group/sub/app.git", "glpat-test")
 

@@ -1,6 +1,6 @@
 """Django-cache entries for conditional requests and for file contents read at a commit.
 
-Keys are SHA-256 digests, so no key contains a token, a URL or a path; the
+Keys are SHA-256 digests, so no key contains a token, a URL or a path. The
 credential part of a key is itself a digest of the token.
 """
 
@@ -8,7 +8,7 @@ import hashlib
 
 from django.core.cache import cache
 
-# ETags let a re-check be answered 304; a week keeps a daily check cheap.
+# A stored ETag turns a re-check into a 304 response. A week keeps a daily check cheap.
 ETAG_TIMEOUT = 7 * 24 * 3600
 # Content at a commit never changes, so it may be kept as long as the cache allows.
 CONTENT_TIMEOUT = 7 * 24 * 3600
@@ -17,7 +17,7 @@ MISSING = "missing"
 
 
 def credential_digest(token: str) -> str:
-    """Return a digest that tells tokens apart without storing or revealing them."""
+    """Return a digest that distinguishes tokens without storing or revealing them."""
     if not token:
         return "anonymous"
     return hashlib.sha256(b"tinyforge-git-credential\0" + token.encode("utf-8")).hexdigest()

@@ -54,8 +54,8 @@ class RefNotFound(FetchError):
 class RepoNotFoundOrNoAccess(FetchError):
     """Raised when the repository does not exist or the token cannot read it.
 
-    Providers answer both cases alike (GitHub, GitLab and Gitea return 404 for
-    a private repository), so the two cannot be told apart.
+    GitHub, GitLab and Gitea return 404 for a private repository the token
+    cannot read, so the two cases cannot be distinguished.
     """
 
 
@@ -64,7 +64,7 @@ class AuthFailed(FetchError):
 
 
 class RateLimited(FetchError):
-    """Raised when the server asks the client to slow down; ``retry_after`` is when to retry."""
+    """Raised when the server rate-limits the client; ``retry_after`` is the time to retry."""
 
     def __init__(self, message: str, retry_after: datetime | None = None):
         super().__init__(message)

@@ -3,8 +3,8 @@
 A URL passes two checks. :func:`check_url` reads it with urllib3's parser,
 the parser that later connects, and rejects what must never be fetched.
 :func:`resolve_checked` resolves the host once and classifies every address
-``getaddrinfo`` returns; if any address is denied, the host is refused, and
-otherwise callers connect to exactly those addresses. Only resolver results
+``getaddrinfo`` returns. If any address is denied, the host is rejected.
+Otherwise callers connect to exactly those addresses. Only resolver results
 are classified, so odd IPv4 notations such as ``127.1``, ``2130706433`` or
 ``0x7f.1`` are judged by the address they resolve to.
 

@@ -10,7 +10,7 @@ Every request goes through :class:`HttpClient`, which
 - follows at most three redirects, each within the original origin (scheme,
   host and port), so headers that carry a token never reach another origin;
 - applies the connect and read timeouts to every socket operation and a
-  total deadline to the whole request, body included: a watchdog shuts the
+  total deadline to the whole request, body included. A watchdog shuts the
   socket down when the deadline passes, so even a server that trickles one
   byte at a time is cut off;
 - reads bodies as a stream and stops at a byte limit counted after
@@ -198,11 +198,11 @@ class HttpResponse:
     status: int
     headers: CaseInsensitiveDict
     body: bytes
-    # True when the body was longer than the limit; ``body`` then holds at
-    # most the first ``max_bytes`` bytes (nothing if Content-Length told early).
+    # True when the body was longer than the limit. ``body`` then contains at
+    # most the first ``max_bytes`` bytes, or nothing when Content-Length showed it.
     truncated: bool
     url: str
-    # True when a 304 answer was replaced by the cached response.
+    # True when a 304 response was replaced by the cached response.
     revalidated: bool = False
     elapsed: float = field(default=0.0, compare=False)
 

@@ -11,7 +11,7 @@ import base64
 import logging
 import re
 import threading
-from collections import Counter
+from collections import Counter, deque
 from urllib.parse import quote, quote_plus
 
 REDACTED = "[redacted]"
@@ -71,26 +71,39 @@ class Redactor:
 
 
 class _LiveTokens:
-    """Process-wide set of the tokens held by live providers, counted per holder."""
+    """Process-wide set of the tokens held by live providers, counted per holder.
+
+    ``discard`` runs from a garbage-collection finalizer, possibly while this
+    thread holds the lock, so it only queues the token. The next ``add`` or
+    ``redact`` applies the queue under the lock.
+    """
 
     def __init__(self):
         self._lock = threading.Lock()
         self._counts: Counter[str] = Counter()
         self._variants: frozenset[str] = frozenset()
+        self._discarded: deque[str] = deque()
 
     def add(self, token: str) -> None:
         if token:
             with self._lock:
                 self._counts[token] += 1
+                self._apply_discards()
                 self._rebuild()
 
     def discard(self, token: str) -> None:
         if token:
-            with self._lock:
-                self._counts[token] -= 1
-                if self._counts[token] <= 0:
-                    del self._counts[token]
-                self._rebuild()
+            self._discarded.append(token)
+
+    def _apply_discards(self) -> bool:
+        changed = False
+        while self._discarded:
+            token = self._discarded.popleft()
+            self._counts[token] -= 1
+            if self._counts[token] <= 0:
+                del self._counts[token]
+            changed = True
+        return changed
 
     def _rebuild(self) -> None:
         variants = set()
@@ -99,6 +112,10 @@ class _LiveTokens:
         self._variants = frozenset(variants)
 
     def redact(self, text: str) -> str:
+        if self._discarded:
+            with self._lock:
+                if self._apply_discards():
+                    self._rebuild()
         return redact_patterns(_replace_all(text, self._variants))
 
 

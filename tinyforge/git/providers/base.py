@@ -255,8 +255,14 @@ class HttpProvider(Provider):
             cache.store_validated(url, accept, self.credential, etag, response.body, kept_headers)
         return response
 
+    def file_content(self, response: HttpResponse, path: str, max_bytes: int) -> bytes:
+        """Return the body of a 200 raw-file response, or raise TooLarge if it was cut."""
+        if response.truncated:
+            raise self.too_large(path, max_bytes)
+        return response.body
+
     def raise_for_common_status(self, response: HttpResponse) -> None:
-        """Raise for 401, rate limiting and 5xx, which every forge answers alike."""
+        """Raise for 401, rate limiting and 5xx, which mean the same on every forge."""
         status = response.status
         if status == 401:
             raise AuthFailed(
@@ -299,18 +305,21 @@ class HttpProvider(Provider):
         )
 
 
-def split_repo_url(repo_url: str, display_name: str) -> tuple[str, list[str]]:
+def split_repo_url(repo_url: str, display_name: str, *, owner_and_name: bool = False
+                   ) -> tuple[str, list[str]]:
     """Return ``scheme://host[:port]`` and the path segments of a forge repository URL.
 
     A trailing ``/`` and a ``.git`` suffix are dropped, so both the web URL
-    and the clone URL of a repository work.
+    and the clone URL of a repository work. With ``owner_and_name`` the path
+    must be exactly OWNER/REPO.
     """
     origin = guard.check_url(repo_url)
     path = urlsplit(repo_url).path.rstrip("/")
     if path.endswith(".git"):
         path = path[: -len(".git")]
     segments = [unquote(segment) for segment in path.split("/") if segment]
-    if len(segments) < 2 or urlsplit(repo_url).query or urlsplit(repo_url).fragment:
+    wrong_length = len(segments) != 2 if owner_and_name else len(segments) < 2
+    if wrong_length or urlsplit(repo_url).query or urlsplit(repo_url).fragment:
         raise InvalidLocation(
             _("%(url)r is not a %(provider)s repository URL; use https://HOST/OWNER/REPO.")
             % {"url": repo_url, "provider": display_name}

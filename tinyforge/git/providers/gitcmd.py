@@ -10,9 +10,9 @@ Isolation of every git process:
 - no system or global configuration, ``HOME`` in the temporary directory,
   no terminal prompts and no credential helpers;
 - ``GIT_ALLOW_PROTOCOL`` permits only the remote's own protocol;
-- for http and https the host is checked by the address policy, and
-  ``http.curloptResolve`` makes git connect to the checked addresses;
-  redirects are not followed;
+- for http and https the address policy checks the host, and
+  ``http.curloptResolve`` makes git connect to the checked addresses.
+  Redirects are not followed;
 - the token reaches git as an ``http.extraHeader`` set through the
   ``GIT_CONFIG_COUNT``/``KEY``/``VALUE`` variables of the child's own
   environment, never on a command line;
@@ -163,9 +163,9 @@ class GitProvider(Provider):
             if "filter" not in getattr(error, "detail", ""):
                 raise
             branch = None
-        # Fallbacks: a server without partial clone gets the commit without
-        # the filter; one that refuses a SHA gets the branch that pointed
-        # to it, which must still point there.
+        # A server without partial clone support gets a fetch without the
+        # filter. A server that rejects a SHA gets a fetch of the branch that
+        # pointed to it, and the branch must still point there.
         if branch is None:
             run([*fetch, "origin", sha], action=action)
             return

@@ -7,7 +7,6 @@ from django.utils.translation import gettext as _
 from tinyforge.git.errors import RefNotFound, RepoNotFoundOrNoAccess
 from tinyforge.git.providers.base import (
     HttpProvider,
-    InvalidLocation,
     json_body,
     not_a_regular_file,
     split_repo_url,
@@ -21,12 +20,7 @@ class GiteaProvider(HttpProvider):
     display_name = "Gitea"
 
     def __init__(self, repo_url: str, token: str = ""):
-        origin, segments = split_repo_url(repo_url, self.display_name)
-        if len(segments) != 2:
-            raise InvalidLocation(
-                _("%(url)r is not a Gitea repository URL; use https://HOST/OWNER/REPO.")
-                % {"url": repo_url}
-            )
+        origin, segments = split_repo_url(repo_url, self.display_name, owner_and_name=True)
         super().__init__(repo_url, token)
         self.owner, self.repo = segments
         self.repo_api = (
@@ -64,15 +58,13 @@ class GiteaProvider(HttpProvider):
         url = f"{self.repo_api}/raw/{quote(path, safe='/')}?ref={sha}"
         response = self.get(url, accept="*/*", max_bytes=max_bytes)
         if response.status == 200:
-            if response.truncated:
-                raise self.too_large(path, max_bytes)
             # NOTE: Gitea serves a symbolic link as its blob, the link's target
             # path, without marking it as a link.
-            return response.body
+            return self.file_content(response, path, max_bytes)
         self.raise_for_common_status(response)
         if response.status == 404:
-            # The raw API answers 404 for a missing path, a directory and a
-            # submodule; the contents API tells them apart.
+            # The raw API returns 404 for a missing path, a directory and a
+            # submodule, but the contents API distinguishes them.
             kind = self.entry_kind(path, sha)
             if kind is not None:
                 raise not_a_regular_file(path, kind)

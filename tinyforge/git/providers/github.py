@@ -8,7 +8,6 @@ from tinyforge.git.errors import RefNotFound, RepoNotFoundOrNoAccess, TooLarge
 from tinyforge.git.http import HttpResponse
 from tinyforge.git.providers.base import (
     HttpProvider,
-    InvalidLocation,
     json_body,
     not_a_regular_file,
     split_repo_url,
@@ -28,12 +27,7 @@ class GitHubProvider(HttpProvider):
     display_name = "GitHub"
 
     def __init__(self, repo_url: str, token: str = ""):
-        origin, segments = split_repo_url(repo_url, self.display_name)
-        if len(segments) != 2:
-            raise InvalidLocation(
-                _("%(url)r is not a GitHub repository URL; use https://github.com/OWNER/REPO.")
-                % {"url": repo_url}
-            )
+        origin, segments = split_repo_url(repo_url, self.display_name, owner_and_name=True)
         super().__init__(repo_url, token)
         self.owner, self.repo = segments
         host = origin.split("://", 1)[1]
@@ -52,7 +46,7 @@ class GitHubProvider(HttpProvider):
         return {"Authorization": f"Bearer {self._token.value}"} if self._token.value else {}
 
     def _resolve_ref(self, branch: str) -> str:
-        # The sha media type returns the bare SHA, and a 304 answer to
+        # The sha media type returns the bare SHA, and a 304 response to
         # If-None-Match does not count against GitHub's rate limit.
         url = f"{self.repo_api}/commits/{quote(branch, safe='')}"
         response = self.get(url, accept=SHA_MEDIA_TYPE, max_bytes=1024, conditional=True)
@@ -77,15 +71,13 @@ class GitHubProvider(HttpProvider):
         url = f"{self.repo_api}/contents/{quote(path, safe='/')}?ref={sha}"
         response = self.get(url, accept=RAW_MEDIA_TYPE, max_bytes=max_bytes)
         if response.status == 200:
-            # Directories, submodules and symbolic links whose target is not a
-            # regular file answer JSON even when the raw media type is asked for.
+            # For directories, submodules and symbolic links whose target is not
+            # a regular file, GitHub returns JSON even for the raw media type.
             if not response.content_type.startswith("application/vnd.github.raw"):
                 raise not_a_regular_file(path, self.entry_kind(response))
-            if response.truncated:
-                raise self.too_large(path, max_bytes)
-            # NOTE: GitHub answers a symbolic link to a regular file in the same
-            # repository with the target's content, so such a link is read.
-            return response.body
+            # NOTE: GitHub returns the target's content for a symbolic link to a
+            # regular file in the same repository, so such a link is read.
+            return self.file_content(response, path, max_bytes)
         self.raise_for_common_status(response)
         if response.status == 403 and b"too_large" in response.body:
             raise TooLarge(

@@ -55,15 +55,13 @@ class GitLabProvider(HttpProvider):
         url = f"{self.project_api}/repository/files/{quote(path, safe='')}/raw?ref={sha}"
         response = self.get(url, accept="*/*", max_bytes=max_bytes)
         if response.status == 200:
-            if response.truncated:
-                raise self.too_large(path, max_bytes)
             # NOTE: GitLab serves a symbolic link as its blob, the link's target
             # path, and this API does not show the file mode.
-            return response.body
+            return self.file_content(response, path, max_bytes)
         self.raise_for_common_status(response)
         if response.status == 404:
             if self.error_message(response) == "404 File Not Found":
-                # A directory has no blob either; the tree API tells the two apart.
+                # A directory has no blob either, but the tree API lists its entries.
                 if self.is_directory(path, sha):
                     raise not_a_regular_file(path, "directory")
                 raise self.file_not_found(path, sha)
