@@ -16,7 +16,7 @@ CHANGELIST = reverse("admin:workloads_workload_changelist")
 def action_post(client, action, workloads, **extra):
     data = {"action": action, "_selected_action": [w.pk for w in workloads], "index": "0"}
     data.update(extra)
-    return client.post(CHANGELIST, data)
+    return client.post(CHANGELIST, data, follow=True)
 
 
 def hidden_inputs(html):
