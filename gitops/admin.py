@@ -358,6 +358,9 @@ class GitOpsWorkloadAdmin(WorkloadAdmin):
         if form.secret_change() is not None:
             fields["repo_token"] = obj.repo_token
         current = Workload.objects.get(pk=obj.pk)
+        # NOTE: edit_workload re-reads the file for its gate, and the admin runs
+        # save_model inside its own transaction, so on SQLite that read holds the
+        # write lock for up to TINYFORGE_GIT_TOTAL_TIMEOUT.
         try:
             saved = services.edit_workload(
                 current, source_config=form.proposed_config,

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from tinyforge.events.models import EventLog
@@ -43,7 +44,7 @@ class EventLogAdmin(admin.ModelAdmin):
     @admin.display(description=_("changes"))
     def changes_summary(self, obj):
         return format_html_join(
-            format_html("<br>"), "<code>{}</code>: {} → {}", _field_changes(obj),
+            mark_safe("<br>"), "<code>{}</code>: {} → {}", _field_changes(obj),
         )
 
     @admin.display(description=_("field changes"))
