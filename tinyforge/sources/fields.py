@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 # Each check returns None when the value is valid, else a message.
 Check = Callable[[object], "str | None"]
@@ -205,65 +206,75 @@ def check_repo_url(value: object, provider: object = None) -> str | None:
     return None
 
 
+# Descriptions stay plain strings for the JSON Schema; gettext_noop marks them
+# for the catalog so forms can translate them at render time.
+
 # Fields a .tinyforge.yml may declare.
 PORT = ConfigField(
-    "port", "integer", "TCP port the app listens on inside its container.",
+    "port", "integer", gettext_noop("TCP port the app listens on inside its container."),
     minimum=1, maximum=65535,
 )
 HEALTHCHECK = ConfigField(
     "healthcheck", "string",
-    "Absolute URL path polled to decide the app is healthy, e.g. /healthz; empty for none.",
+    gettext_noop(
+        "Absolute URL path polled to decide the app is healthy, e.g. /healthz; empty for none."
+    ),
     max_length=512, extra_check=check_healthcheck,
 )
 DEPLOY_STRATEGY = ConfigField(
     "deploy_strategy", "string",
-    "How a new version replaces the old one; empty means the platform default, recreate.",
+    gettext_noop(
+        "How a new version replaces the old one; empty means the platform default, recreate."
+    ),
     choices=("", "recreate", "blue-green"),
 )
 CPU_LIMIT = ConfigField(
-    "resources.cpu_limit", "number", "CPU limit in cores; omit for unlimited.",
+    "resources.cpu_limit", "number", gettext_noop("CPU limit in cores; omit for unlimited."),
     minimum=0, maximum=256, exclusive_minimum=True, unit="cores",
 )
 MEMORY_LIMIT = ConfigField(
-    "resources.memory_limit", "integer", "Memory limit in MiB; omit for unlimited.",
+    "resources.memory_limit", "integer", gettext_noop("Memory limit in MiB; omit for unlimited."),
     minimum=6, maximum=1_048_576, unit="MiB",
 )
 MAX_INSTANCES = ConfigField(
-    "max_instances", "integer", "Maximum number of running instances.",
+    "max_instances", "integer", gettext_noop("Maximum number of running instances."),
     minimum=1, maximum=100,
 )
 
 # Fields edited in Tinyforge only.
 PROVIDER = ConfigField(
-    "provider", "string", "Git hosting provider of the repository.", choices=PROVIDERS,
+    "provider", "string", gettext_noop("Git hosting provider of the repository."),
+    choices=PROVIDERS,
 )
 REPO_URL = ConfigField(
-    "repo_url", "string", "Repository URL, such as https://github.com/owner/repo.",
+    "repo_url", "string", gettext_noop("Repository URL, such as https://github.com/owner/repo."),
     max_length=2048,
 )
 BRANCH = ConfigField(
-    "branch", "string", "Branch to read from.", max_length=255, extra_check=check_branch,
+    "branch", "string", gettext_noop("Branch to read from."), max_length=255,
+    extra_check=check_branch,
 )
 DOCKERFILE_PATH = ConfigField(
-    "dockerfile_path", "string", "Path of the Dockerfile in the repository.",
+    "dockerfile_path", "string", gettext_noop("Path of the Dockerfile in the repository."),
     max_length=255, extra_check=check_relative_path,
 )
 BUILD_CONTEXT = ConfigField(
-    "build_context", "string", "Build context directory in the repository.",
+    "build_context", "string", gettext_noop("Build context directory in the repository."),
     max_length=255, extra_check=check_relative_path,
 )
 PUBLISH_DIR = ConfigField(
-    "publish_dir", "string", "Directory whose files are published.",
+    "publish_dir", "string", gettext_noop("Directory whose files are published."),
     max_length=255, extra_check=check_relative_path,
 )
 BUILD_COMMAND = ConfigField(
-    "build_command", "string", "Command that builds the site; empty for none.",
+    "build_command", "string", gettext_noop("Command that builds the site; empty for none."),
     max_length=1024,
 )
 IMAGE = ConfigField(
-    "image", "string", "Container image reference.", max_length=512,
+    "image", "string", gettext_noop("Container image reference."), max_length=512,
     extra_check=check_image_reference,
 )
 COMPOSE = ConfigField(
-    "compose", "string", "Compose file text.", max_length=262_144, extra_check=check_not_blank,
+    "compose", "string", gettext_noop("Compose file text."), max_length=262_144,
+    extra_check=check_not_blank,
 )
