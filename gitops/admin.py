@@ -358,13 +358,14 @@ class GitOpsWorkloadAdmin(WorkloadAdmin):
         if form.secret_change() is not None:
             fields["repo_token"] = obj.repo_token
         current = Workload.objects.get(pk=obj.pk)
-        # NOTE: edit_workload re-reads the file for its gate, and the admin runs
-        # save_model inside its own transaction, so on SQLite that read holds the
-        # write lock for up to TINYFORGE_GIT_TOTAL_TIMEOUT.
+        # The status was read when the request started, before the admin opened
+        # its transaction, so the gate does not fetch while the row is locked.
+        status = self._request_status(request, obj)
+        lock = (status, status.locked_fields) if status is not None else None
         try:
             saved = services.edit_workload(
                 current, source_config=form.proposed_config,
-                original_config=form.original_config, fields=fields,
+                original_config=form.original_config, fields=fields, lock=lock,
             )
         except (ManagedFieldsLocked, InvalidConfig) as error:
             raise GateRejected(error) from error

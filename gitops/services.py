@@ -407,7 +407,8 @@ def locked_fields(workload: Workload) -> tuple[GitOpsStatus | None, tuple[str, .
 
 
 def edit_workload(workload: Workload, *, source_config: dict | None = None,
-                  original_config: dict | None = None, fields: dict | None = None) -> Workload:
+                  original_config: dict | None = None, fields: dict | None = None,
+                  lock: tuple | None = None) -> Workload:
     """Save an edit made in the admin or the API, through the read-only gate.
 
     ``original_config`` is the config the editor started from (the form as
@@ -415,6 +416,9 @@ def edit_workload(workload: Workload, *, source_config: dict | None = None,
     applied, onto the row re-read under its lock, so a sync that landed
     meanwhile is kept. A change to a locked field raises ManagedFieldsLocked
     and nothing at all is written, other fields included.
+
+    ``lock`` is a ``locked_fields(workload)`` result read earlier; callers that
+    run inside a transaction pass it so no fetch happens while they hold it.
     """
     fields = dict(fields or {})
     changed = []
@@ -422,7 +426,7 @@ def edit_workload(workload: Workload, *, source_config: dict | None = None,
         start = workload.source_config if original_config is None else original_config
         changed = changed_paths(start, source_config)
         if changed:
-            status, locked = locked_fields(workload)
+            status, locked = lock if lock is not None else locked_fields(workload)
             blocked = sorted({path for path in changed for name in locked
                               if _overlaps(path, name)})
             if blocked:
