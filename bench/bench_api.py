@@ -4,9 +4,9 @@ Run from the repository root: ``.venv/bin/python bench/bench_api.py``.
 Requests go through Django's test client in this process, with DRF token
 authentication as a superuser, against a throwaway SQLite database and the
 per-process (locmem) cache. ``bench/fake_forge.py`` runs in a child process
-and answers at once, so the timings are Tinyforge's own work plus one
-loopback round trip (the branch request, answered 304 once the ETag is
-cached; the file comes from the content cache).
+and responds without delay, so the timings are Tinyforge's own work plus one
+loopback round trip. That is the branch request, answered 304 once the ETag
+is cached, because the file then comes from the content cache.
 
 It prints a Markdown table: queries per request, and the median server time
 of ``GET /api/v1/workloads/{id}/gitops/`` over ``--requests`` requests.

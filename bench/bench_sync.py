@@ -2,9 +2,9 @@
 
 Run from the repository root: ``.venv/bin/python bench/bench_sync.py``. It
 needs Redis (``BENCH_REDIS_URL``, default ``redis://127.0.0.1:6379/0``) as the
-cache that keeps ETags and file contents between two runs of the command;
-every key it writes carries a prefix of its own and is deleted at the end,
-and nothing else in that Redis database is touched.
+cache that keeps ETags and file contents between two runs of the command.
+Every key it writes carries a prefix of its own and is deleted at the end,
+so nothing else in that Redis database is touched.
 
 The forge is ``bench/fake_forge.py`` in a child process, which answers each
 request after ``--delay`` seconds (50 ms by default). Each round measures:
@@ -231,7 +231,7 @@ def main() -> None:
     parser.add_argument("--memory-workloads", type=int, default=10_000,
                         help="Workloads in the memory runs; 0 skips them (default: 10000).")
     parser.add_argument("--delay", type=float, default=0.05,
-                        help="Seconds the forge waits before each answer (default: 0.05).")
+                        help="Seconds the forge waits before each response (default: 0.05).")
     parser.add_argument("--rounds", type=int, default=3,
                         help="Rounds of each measurement (default: 3).")
     parser.add_argument("--serial-rounds", type=int, default=3,

@@ -1,6 +1,6 @@
 """A Gitea-shaped HTTP server on 127.0.0.1 for the benchmarks, run in its own process.
 
-It answers the two requests ``GiteaProvider`` sends for a check, for any
+It serves the two requests ``GiteaProvider`` sends for a check, for any
 ``OWNER/REPO``:
 
 - ``GET /api/v1/repos/OWNER/REPO/branches/BRANCH`` returns the branch JSON
@@ -46,7 +46,7 @@ def commit_sha(owner: str, repo: str, branch: str) -> str:
 
 
 class ForgeServer(http.server.ThreadingHTTPServer):
-    """A thread per connection, so a slow answer never holds up another client."""
+    """A thread per connection, so a slow response never holds up another client."""
 
     daemon_threads = True
     allow_reuse_address = True
@@ -185,9 +185,9 @@ class ForgeProcess:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--delay", type=float, default=0.05,
-                        help="Seconds to wait before answering each API request (default: 0.05).")
+                        help="Seconds to wait before each API response (default: 0.05).")
     parser.add_argument("--token", default="",
-                        help="Answer 401 unless requests send 'Authorization: token TOKEN'.")
+                        help="Respond 401 unless requests send 'Authorization: token TOKEN'.")
     options = parser.parse_args()
 
     server = ForgeServer(options.delay, options.token)

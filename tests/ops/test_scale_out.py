@@ -5,9 +5,10 @@ manage. The row lock must serialize them: the managed fields end up as the
 file declares, the unmanaged field keeps the last edit, and every sync that
 returned 200 is in the audit log exactly once.
 
-The test creates its own database and drops it, and deletes the Redis keys
-it wrote (they all carry a prefix of its own); it is skipped when
-PostgreSQL on 127.0.0.1:5432 or Redis on 127.0.0.1:6379 cannot be reached.
+The test creates its own database and drops it. Every Redis key it writes
+carries a prefix of its own, and it deletes those keys at the end. It is
+skipped when PostgreSQL on 127.0.0.1:5432 or Redis on 127.0.0.1:6379 cannot
+be reached.
 """
 
 import json
