@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_ADDRESS ?= 127.0.0.1:8000
 
-.PHONY: demo test install lint serve
+.PHONY: demo test install lint serve bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,3 +40,12 @@ test: install
 
 lint: install
 	$(BIN)/ruff check .
+
+# Run every benchmark script (bench/bench_*.py); the other modules there are
+# their helpers. Each script prints a Markdown table. docs/benchmarks.md
+# records the figures with the machine they were measured on. bench_sync.py
+# needs Redis on 127.0.0.1:6379 and takes about ten minutes.
+bench: install
+	@for script in bench/bench_*.py; do \
+		echo "== $$script"; $(BIN)/python $$script || exit 1; \
+	done
