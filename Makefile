@@ -36,6 +36,7 @@ serve: install
 	exec $(BIN)/gunicorn --config gunicorn.conf.py
 
 test: install
+	bash scripts/ensure_chromium.sh
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
