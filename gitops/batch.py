@@ -82,7 +82,7 @@ class WorkloadResult:
 
 def run_one(workload: Workload, mode: Mode, *, actor: str,
             expected_sha: str | None = None) -> WorkloadResult:
-    """Check or sync one workload and describe the outcome; never raises GitOpsError."""
+    """Check or sync one workload and describe the outcome, failures included."""
     if not workload.gitops_enabled or not services.is_eligible(workload):
         reason = ("GitOps is not enabled" if services.is_eligible(workload)
                   else f"a {workload.source_type} workload cannot use GitOps")

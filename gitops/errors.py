@@ -1,7 +1,7 @@
 """Errors of the GitOps services, each with a stable machine-readable code.
 
-API views map the code to an HTTP status, the admin shows the message, and
-``gitops_sync`` maps it to a result status; the services raise them all.
+The services raise them. API views map the code to an HTTP status, the admin
+shows the message, and ``gitops_sync`` maps the class to a result status.
 """
 
 from django.utils.translation import gettext as _

@@ -18,7 +18,7 @@ from tinyforge.git import FetchError, FileNotFound, ProviderError, TooLarge, get
 
 @dataclass(frozen=True)
 class RepoLocation:
-    """Where a workload's repository lives: provider, URL and branch."""
+    """Location of a workload's repository: provider, URL and branch."""
 
     provider: str
     repo_url: str

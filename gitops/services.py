@@ -224,7 +224,7 @@ def _status_from_fetch(workload: Workload, fetched: FetchResult, base: dict) -> 
 
 @dataclass(frozen=True)
 class SyncResult:
-    """What a sync applied, or would apply in a dry run."""
+    """Result of a sync: the commit and the field changes it applied, or would apply."""
 
     workload: str
     commit_sha: str
@@ -243,7 +243,7 @@ def _settings_snapshot(workload: Workload) -> tuple:
 
 def sync(workload: Workload, *, actor, expected_sha: str | None = None,
          preview_token: str | None = None, dry_run: bool = False) -> SyncResult:
-    """Apply the file's declared fields to the live config, exactly once and atomically.
+    """Apply the file's declared fields to the live config in one transaction.
 
     Raises a GitOpsError subclass on every failure; apart from a dry run, the
     failure is recorded as a ``gitops.sync_failed`` event and nothing else is
@@ -411,8 +411,8 @@ def edit_workload(workload: Workload, *, source_config: dict | None = None,
                   lock: tuple | None = None) -> Workload:
     """Save an edit made in the admin or the API, through the read-only gate.
 
-    ``original_config`` is the config the editor started from (the form as
-    shown, or the row as read); only the leaves the editor changed are
+    ``original_config`` is the config the editor started from: the form as
+    shown, or the row as read. Only the leaves the editor changed are
     applied, onto the row re-read under its lock, so a sync that landed
     meanwhile is kept. A change to a locked field raises ManagedFieldsLocked
     and nothing at all is written, other fields included.
