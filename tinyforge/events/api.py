@@ -1,6 +1,11 @@
 """The audit log over REST: read-only, filterable by workload, action and time."""
 
+from datetime import UTC
+
 import django_filters
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django_filters.fields import IsoDateTimeField
 from guardian.shortcuts import get_objects_for_user
 from rest_framework import serializers, viewsets
 
@@ -17,13 +22,37 @@ class EventLogSerializer(serializers.ModelSerializer):
         fields = ["id", "created_at", "actor", "action", "workload", "workload_name", "details"]
 
 
+class UtcIsoDateTimeField(IsoDateTimeField):
+    """An ISO 8601 date and time that must also exist in UTC.
+
+    A time such as 0001-01-01T00:00+23:59 parses but falls before year 1 in
+    UTC, which the database layer cannot convert.
+    """
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is not None:
+            try:
+                value.astimezone(UTC)
+            except OverflowError:
+                raise ValidationError(
+                    _("Enter a date and time between the years 1 and 9999 in UTC."),
+                    code="invalid",
+                ) from None
+        return value
+
+
+class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcIsoDateTimeField
+
+
 class EventLogFilter(django_filters.FilterSet):
     workload = django_filters.NumberFilter(field_name="workload_id", min_value=1,
                                            max_value=2**63 - 1)
     workload_name = django_filters.CharFilter()
     action = django_filters.CharFilter()
-    since = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    until = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    since = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    until = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = EventLog
