@@ -3,7 +3,7 @@
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from guardian.shortcuts import get_objects_for_user
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from gitops import services
 from gitops.errors import GitOpsError
 from gitops.schema import build_json_schema
-from tinyforge.api import ActionPermission, ApiError
+from tinyforge.api import ActionPermission, ApiError, StrictFieldsMixin
 from tinyforge.workloads.api import WorkloadFilter, WorkloadSerializer, merge_patch
 from tinyforge.workloads.models import Workload
 
@@ -43,8 +43,17 @@ def api_error(error: GitOpsError) -> ApiError:
 
 
 class ErrorSerializer(serializers.Serializer):
+    """Every error body: a stable ``code``, a ``detail`` for people, and extras by kind."""
+
     code = serializers.CharField()
     detail = serializers.CharField()
+    errors = serializers.JSONField(
+        required=False,
+        help_text=_("Per-field messages (400) or the file's errors with lines (422)."),
+    )
+    fields = serializers.ListField(child=serializers.CharField(), required=False)
+    path = serializers.CharField(required=False)
+    commit_sha = serializers.CharField(required=False, allow_null=True)
 
 
 class FileErrorSerializer(serializers.Serializer):
@@ -83,13 +92,13 @@ class GitOpsStatusSerializer(serializers.Serializer):
     preview_token = serializers.CharField(allow_null=True)
 
 
-class GitOpsSettingsSerializer(serializers.Serializer):
+class GitOpsSettingsSerializer(StrictFieldsMixin, serializers.Serializer):
     enabled = serializers.BooleanField()
     path = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False,
                                  max_length=1024)
 
 
-class SyncRequestSerializer(serializers.Serializer):
+class SyncOptionsSerializer(StrictFieldsMixin, serializers.Serializer):
     expected_sha = serializers.RegexField(
         r"^[0-9a-f]{7,64}$", required=False,
         error_messages={"invalid": _("Must be a hexadecimal commit SHA.")},
@@ -122,6 +131,10 @@ EXPORTED_FILE = {
 ERRORS = {code: OpenApiResponse(ErrorSerializer) for code in (400, 401, 403, 404)}
 
 
+@extend_schema_view(
+    list=extend_schema(summary=_("List the workloads you may view")),
+    retrieve=extend_schema(summary=_("Read a workload")),
+)
 class WorkloadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                       viewsets.GenericViewSet):
     """Workloads the user may view, with their GitOps status, settings and sync."""
@@ -147,7 +160,11 @@ class WorkloadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
             self.request.user, "workloads.view_workload", klass=Workload.objects.order_by("name"),
         )
 
-    @extend_schema(responses={200: WorkloadSerializer, 409: ErrorSerializer,
+    @extend_schema(summary=_("Change a workload"), description=_(
+        "Set the name, the repository token (write-only) or source_config fields. "
+        "source_config is a JSON merge patch. A change to a field managed by the "
+        "workload's .tinyforge.yml is rejected with 409 and nothing is applied."
+    ), responses={200: WorkloadSerializer, 409: ErrorSerializer,
                               422: ErrorSerializer, **ERRORS})
     def partial_update(self, request, pk=None):
         workload = self.get_object()
@@ -165,8 +182,12 @@ class WorkloadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
             raise api_error(error) from None
         return Response(self.get_serializer(row).data)
 
-    @extend_schema(methods=["GET"], responses={200: GitOpsStatusSerializer, **ERRORS})
-    @extend_schema(methods=["PUT"], request=GitOpsSettingsSerializer,
+    @extend_schema(methods=["GET"], summary=_("Read the GitOps status"), description=_(
+        "Fetch .tinyforge.yml at the branch's current commit and return the status, drift "
+        "and the preview token to pass to a sync."
+    ), responses={200: GitOpsStatusSerializer, **ERRORS})
+    @extend_schema(methods=["PUT"], summary=_("Enable or disable GitOps and set the path"),
+                   request=GitOpsSettingsSerializer,
                    responses={200: GitOpsStatusSerializer, 409: ErrorSerializer, **ERRORS})
     @action(detail=True, methods=["get", "put"], url_path="gitops")
     def gitops(self, request, pk=None):
@@ -183,7 +204,9 @@ class WorkloadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                 raise api_error(error) from None
         return Response(GitOpsStatusSerializer(services.get_status(workload)).data)
 
-    @extend_schema(responses={(200, "application/yaml"): EXPORTED_FILE,
+    @extend_schema(summary=_("Export the live config as .tinyforge.yml"), description=_(
+        "A file to commit before enabling GitOps, so the first sync changes nothing."
+    ), responses={(200, "application/yaml"): EXPORTED_FILE,
                               409: ErrorSerializer, **ERRORS})
     @action(detail=True, methods=["get"], url_path="gitops/export")
     def gitops_export(self, request, pk=None):
@@ -196,14 +219,18 @@ class WorkloadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         response["Content-Disposition"] = 'attachment; filename=".tinyforge.yml"'
         return response
 
-    @extend_schema(request=SyncRequestSerializer, responses={
+    @extend_schema(summary=_("Sync from the repository"), description=_(
+        "Apply the declared fields of .tinyforge.yml. With expected_sha or preview_token, "
+        "a repository that moved or a managed field changed since the preview is a 409 "
+        "conflict; dry_run returns the changes and writes nothing."
+    ), request=SyncOptionsSerializer, responses={
         200: SyncResultSerializer, 409: ErrorSerializer, 422: ErrorSerializer,
         502: ErrorSerializer, **ERRORS,
     })
     @action(detail=True, methods=["post"], url_path="gitops/sync")
     def gitops_sync(self, request, pk=None):
         workload = self.get_object()
-        params = SyncRequestSerializer(data=request.data)
+        params = SyncOptionsSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         try:
             result = services.sync(workload, actor=request.user, **params.validated_data)

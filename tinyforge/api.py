@@ -7,7 +7,7 @@ Every error response is a JSON object with a stable machine-readable
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers
 from rest_framework.permissions import BasePermission
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -45,6 +45,33 @@ def exception_handler(exc, context):
         code = getattr(detail, "code", None) or exc.default_code
         response.data = {"code": code, "detail": str(detail)}
     return response
+
+
+class StrictFieldsMixin:
+    """Reject request fields the serializer does not accept, read-only ones included.
+
+    DRF drops unknown keys silently, so a misspelled option such as
+    ``dryrun`` would change the meaning of a request without a word.
+    """
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        if not isinstance(self.initial_data, dict):
+            return attrs
+        writable = {name for name, field in self.fields.items() if not field.read_only}
+        errors = {}
+        for key in self.initial_data:
+            if key in writable:
+                continue
+            if key in self.fields:
+                errors[key] = [_("This field is read-only.")]
+            else:
+                errors[key] = [_("Unknown field; accepted fields are %(fields)s.") % {
+                    "fields": ", ".join(sorted(writable)),
+                }]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
 
 
 def user_has_perm(user, perm: str, obj=None) -> bool:

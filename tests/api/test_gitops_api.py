@@ -182,3 +182,27 @@ def test_file_schema_is_public_json_schema(db):
     response = APIClient().get("/api/v1/tinyforge.schema.json")
     assert response.status_code == 200
     assert response.json()["properties"]["version"]["const"] == 1
+
+
+@pytest.mark.parametrize(("body", "errors"), [
+    ({"dryrun": True}, {"dryrun": ["Unknown field; accepted fields are dry_run, expected_sha, "
+                                   "preview_token."]}),
+    ({"dry_run": True, "force": 1}, {"force": ["Unknown field; accepted fields are dry_run, "
+                                               "expected_sha, preview_token."]}),
+])
+def test_unknown_sync_option_is_rejected_and_nothing_synced(api, gitops_workload, body, errors):
+    workload = gitops_workload(DRIFTED)
+    before = state(workload)
+    response = api.post(gitops_url(workload, "sync/"), body, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"] == errors
+    assert state(workload) == before
+
+
+def test_unknown_settings_field_is_rejected(api, gitops_workload):
+    workload = gitops_workload(DRIFTED, enabled=False)
+    before = state(workload)
+    response = api.put(gitops_url(workload), {"enabled": True, "pth": "x.yml"}, format="json")
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["pth"]
+    assert state(workload) == before

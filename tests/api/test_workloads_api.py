@@ -111,3 +111,22 @@ def test_list_query_count_is_constant(api, make_workload, django_assert_max_num_
         make_workload(name=f"many-{index}")
     with django_assert_max_num_queries(len(few.captured_queries)):
         api.get("/api/v1/workloads/")
+
+
+def test_patch_of_read_only_or_unknown_field_is_rejected(api, gitops_workload):
+    workload = gitops_workload(FILE)
+    before = raw_state(workload)
+    response = api.patch(f"/api/v1/workloads/{workload.pk}/",
+                         {"gitops_enabled": False, "nmae": "x", "name": "renamed"}, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "gitops_enabled": ["This field is read-only."],
+        "nmae": ["Unknown field; accepted fields are name, repo_token, source_config."],
+    }
+    assert raw_state(workload) == before
+
+
+def test_last_sync_sha_is_null_before_any_sync(api, make_workload):
+    workload = make_workload()
+    body = api.get(f"/api/v1/workloads/{workload.pk}/").json()
+    assert body["last_sync"] == {"at": None, "sha": None}

@@ -4,15 +4,19 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from tinyforge.api import StrictFieldsMixin
 from tinyforge.workloads.models import Workload
 
 
 class WorkloadLastSyncSerializer(serializers.Serializer):
     at = serializers.DateTimeField(source="gitops_synced_at", allow_null=True)
-    sha = serializers.CharField(source="gitops_synced_sha", allow_blank=True)
+    sha = serializers.SerializerMethodField()
+
+    def get_sha(self, workload) -> str | None:
+        return workload.gitops_synced_sha or None
 
 
-class WorkloadSerializer(serializers.ModelSerializer):
+class WorkloadSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     """A workload. ``repo_token`` is write-only: send a token to set it, "" to clear it."""
 
     repo_token = serializers.CharField(
