@@ -85,7 +85,7 @@ def run_one(workload: Workload, mode: Mode, *, actor: str,
     """Check or sync one workload and describe the outcome, failures included."""
     if not workload.gitops_enabled or not services.is_eligible(workload):
         reason = ("GitOps is not enabled" if services.is_eligible(workload)
-                  else f"a {workload.source_type} workload cannot use GitOps")
+                  else f"source type {workload.source_type} cannot use GitOps")
         return WorkloadResult(workload.name, Outcome.SKIPPED, error=reason)
 
     if mode is Mode.CHECK:

@@ -4,7 +4,6 @@ The services raise them. API views map the code to an HTTP status, the admin
 shows the message, and ``gitops_sync`` maps the class to a result status.
 """
 
-from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 
@@ -62,13 +61,26 @@ class ManagedFieldsLocked(GitOpsError):
 
     code = "managed_fields"
 
-    def __init__(self, fields, path: str, commit_sha: str | None, fail_closed: bool = False):
+    def __init__(self, fields, path: str, commit_sha: str | None, fail_closed: bool = False,
+                 file_invalid: bool = False):
         fields = tuple(fields)
-        if fail_closed:
-            message = _(
+        values = {"fields": ", ".join(fields), "path": path, "sha": (commit_sha or "")[:12]}
+        if fail_closed and file_invalid:
+            message = ngettext(
+                "%(fields)s cannot be changed here while %(path)s is invalid, because the file "
+                "may manage it. Fix the file in the repository, or disable GitOps to edit it.",
+                "%(fields)s cannot be changed here while %(path)s is invalid, because the file "
+                "may manage them. Fix the file in the repository, or disable GitOps to edit them.",
+                len(fields),
+            ) % values
+        elif fail_closed:
+            message = ngettext(
                 "%(fields)s cannot be changed here while %(path)s cannot be read, because the "
-                "file may manage them. Fix the repository access or disable GitOps to edit them."
-            ) % {"fields": ", ".join(fields), "path": path}
+                "file may manage it. Fix the repository access, or disable GitOps to edit it.",
+                "%(fields)s cannot be changed here while %(path)s cannot be read, because the "
+                "file may manage them. Fix the repository access, or disable GitOps to edit them.",
+                len(fields),
+            ) % values
         else:
             message = ngettext(
                 "%(fields)s is managed by %(path)s at commit %(sha)s; change the file in the "
@@ -76,7 +88,7 @@ class ManagedFieldsLocked(GitOpsError):
                 "%(fields)s are managed by %(path)s at commit %(sha)s; change the file in the "
                 "repository and sync instead.",
                 len(fields),
-            ) % {"fields": ", ".join(fields), "path": path, "sha": (commit_sha or "")[:12]}
+            ) % values
         super().__init__(message, fields=fields, path=path, commit_sha=commit_sha)
         self.fields = fields
         self.path = path

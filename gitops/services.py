@@ -56,6 +56,13 @@ def is_eligible(workload: Workload) -> bool:
     return workload.source_type in ELIGIBLE_SOURCE_TYPES
 
 
+def _not_eligible(workload: Workload) -> NotEligible:
+    return NotEligible(_(
+        "GitOps is available for dockerfile and static workloads only, and %(name)s has "
+        "source type %(source)s."
+    ) % {"name": workload.name, "source": workload.source_type})
+
+
 # Enabling, disabling and the path ------------------------------------------------------
 
 
@@ -67,10 +74,7 @@ def configure_gitops(workload: Workload, *, actor, enabled: bool | None = None,
     path outside the rules; nothing is written when either is raised.
     """
     if enabled and not is_eligible(workload):
-        raise NotEligible(_(
-            "GitOps is available for dockerfile and static workloads only; %(name)s is a "
-            "%(source)s workload."
-        ) % {"name": workload.name, "source": workload.source_type})
+        raise _not_eligible(workload)
     if path is not None:
         problem = check_gitops_path(path)
         if problem is not None:
@@ -267,6 +271,8 @@ def sync(workload: Workload, *, actor, expected_sha: str | None = None,
 
 def _sync(workload, *, actor, expected_sha, preview_token, dry_run) -> SyncResult:
     current = Workload.objects.get(pk=workload.pk)
+    if not is_eligible(current):
+        raise _not_eligible(current)
     if not current.gitops_enabled:
         raise NotEnabled(_("GitOps is not enabled for %(name)s.") % {"name": current.name})
     snapshot = _settings_snapshot(current)
@@ -430,10 +436,12 @@ def edit_workload(workload: Workload, *, source_config: dict | None = None,
             blocked = sorted({path for path in changed for name in locked
                               if _overlaps(path, name)})
             if blocked:
+                fail_closed = bool(status) and status.status is not Status.OK \
+                    and not status.managed_fields
                 raise ManagedFieldsLocked(
                     blocked, workload.gitops_path, status.commit_sha if status else None,
-                    fail_closed=bool(status) and status.status is not Status.OK
-                    and not status.managed_fields,
+                    fail_closed=fail_closed,
+                    file_invalid=fail_closed and status.status is Status.INVALID,
                 )
 
     with transaction.atomic():
@@ -470,10 +478,7 @@ def edit_workload(workload: Workload, *, source_config: dict | None = None,
 def export_spec(workload: Workload) -> str:
     """Render a .tinyforge.yml from the live config, to commit and adopt with zero drift."""
     if not is_eligible(workload):
-        raise NotEligible(_(
-            "GitOps is available for dockerfile and static workloads only; %(name)s is a "
-            "%(source)s workload."
-        ) % {"name": workload.name, "source": workload.source_type})
+        raise _not_eligible(workload)
     return render_spec(workload.source_config or {}, workload.source_type)
 
 

@@ -170,8 +170,8 @@ def test_enable_and_disable_actions(admin_client, gitops_workload, make_workload
     response = action_post(admin_client, "enable_gitops", [workload, image])
     texts = message_texts(response)
     assert f"Enabled GitOps for {workload.name}." in texts
-    assert ("GitOps is available for dockerfile and static workloads only; img is a image "
-            "workload.") in texts
+    assert ("GitOps is available for dockerfile and static workloads only, and img has "
+            "source type image.") in texts
     assert reload(workload).gitops_enabled is True
     assert reload(image).gitops_enabled is False
 

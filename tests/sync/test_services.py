@@ -79,8 +79,8 @@ def test_enable_on_image_workload_is_rejected(make_workload):
     with pytest.raises(NotEligible) as caught:
         services.enable_gitops(workload, actor="alice")
     assert caught.value.message == (
-        "GitOps is available for dockerfile and static workloads only; cache is a image "
-        "workload."
+        "GitOps is available for dockerfile and static workloads only, and cache has "
+        "source type image."
     )
     assert row_state(workload) == before
     assert actions(workload) == []
@@ -411,3 +411,22 @@ def test_status_cache_follows_reads_and_syncs(gitops_workload):
     assert (known.summary, known.commit_sha) == ("in_sync", workload.repo.head())
     services.disable_gitops(workload, actor="alice")
     assert statuscache.recall_many([workload.pk]) == {}
+
+
+def test_sync_of_image_workload_is_not_eligible(make_workload):
+    from gitops.errors import NotEligible
+
+    workload = make_workload(source_type="image")
+    with pytest.raises(NotEligible):
+        services.sync(workload, actor="alice")
+
+
+def test_edit_locked_by_invalid_file_says_fix_the_file(gitops_workload):
+    workload = gitops_workload("version: 1\ndeploy:\n  port: 010\n")
+    with pytest.raises(ManagedFieldsLocked) as caught:
+        services.edit_workload(workload, source_config={**workload.source_config,
+                                                        "max_instances": 4})
+    assert caught.value.message == (
+        "max_instances cannot be changed here while .tinyforge.yml is invalid, because the "
+        "file may manage it. Fix the file in the repository, or disable GitOps to edit it."
+    )
