@@ -143,7 +143,8 @@ def set_up(log=print) -> None:
     for demo in DEMO_WORKLOADS:
         repo = repos_dir() / demo.name
         if create_repo(repo, demo.commits):
-            log(f"Created repository {repo} ({len(demo.commits)} commits).")
+            count = len(demo.commits)
+            log(f"Created repository {repo} ({count} commit{'s' if count != 1 else ''}).")
         config = {**demo.config, "repo_url": repo.resolve().as_uri()}
         workload, created = Workload.objects.get_or_create(
             name=demo.name, defaults={"source_type": demo.source_type, "source_config": config},
@@ -155,4 +156,7 @@ def set_up(log=print) -> None:
             workload.save(update_fields=["source_config", "updated_at"])
         if (created or adopted) and demo.enabled:
             services.enable_gitops(workload, actor=DEMO_ACTOR)
+        if workload.gitops_enabled:
+            # Fill the status cache, so the workloads list shows each state at once.
+            services.get_status(workload)
         log(f"{'Created' if created else 'Kept'} workload {demo.name}.")

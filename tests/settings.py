@@ -16,6 +16,8 @@ os.environ.setdefault(
     "hZ3sQaQmB5OYw5NEIIbU6EyQKqVmi8r0Zwv1pSNZqVw=,3Hd0LkQz2rx1hfpQOvUuY3tM9yq0pWQm0oNQ8kN9Z1c=",
 )
 os.environ.setdefault("SECURE_SSL_REDIRECT", "off")
+# One process-local cache per test run, so no test reads another run's entries.
+os.environ.setdefault("CACHE_URL", "locmemcache://tinyforge-tests")
 os.environ.setdefault("SESSION_COOKIE_SECURE", "off")
 os.environ.setdefault("CSRF_COOKIE_SECURE", "off")
 

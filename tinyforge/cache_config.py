@@ -23,7 +23,8 @@ def cache_config_from_url(url: str, *, key_prefix: str) -> dict:
     backend = BUILTIN_REDIS_BACKEND if scheme in REDIS_SCHEMES else None
     config = environ.Env.cache_url_config(url, backend=backend)
     config["KEY_PREFIX"] = key_prefix
-    if config["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache":
+    if config["BACKEND"] in ("django.core.cache.backends.locmem.LocMemCache",
+                             "django.core.cache.backends.filebased.FileBasedCache"):
         # Django's default of 300 entries would evict the GitOps status, ETag
         # and file caches of a few hundred workloads; each entry is small.
         config.setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 50_000)

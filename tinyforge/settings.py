@@ -102,10 +102,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: per process unless CACHE_URL names a shared one such as redis://host:6379/0.
+# Cache: files under var/cache by default, so the web server and commands such
+# as `gitops_sync --check` on one machine share the last known GitOps status.
+# Several machines share a Redis cache: CACHE_URL=redis://host:6379/0.
 CACHES = {
     "default": cache_config_from_url(
-        env.str("CACHE_URL", default="locmemcache://tinyforge"),
+        env.str("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}"),
         key_prefix=env.str("TINYFORGE_CACHE_PREFIX", default="tinyforge"),
     )
 }

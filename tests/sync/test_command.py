@@ -35,7 +35,7 @@ def test_check_in_sync_exits_0(gitops_workload):
     gitops_workload(IN_SYNC, name="web")
     code, out = run("web", "--check")
     assert code == 0
-    assert out.splitlines()[-1] == "1 workload(s): 1 in_sync"
+    assert out.splitlines()[-1] == "1 workload(s): 1 in_sync (check: nothing was written)"
 
 
 def test_check_drift_exits_1_and_writes_nothing(gitops_workload):
@@ -71,6 +71,8 @@ def test_dry_run_reports_drifted_and_writes_nothing(gitops_workload):
     assert code == 0
     assert data["results"][0]["status"] == "drifted"
     assert Workload.objects.get(pk=workload.pk).source_config["port"] == 8080
+    code, out = run("web", "--dry-run")
+    assert out.splitlines()[-1] == "1 workload(s): 1 drifted (dry run: nothing was written)"
 
 
 def test_failures_exit_2_with_each_status(gitops_workload, make_workload):

@@ -78,7 +78,9 @@ class Command(BaseCommand):
             ))
         else:
             parts = ", ".join(f"{count} {status}" for status, count in sorted(summary.items()))
-            self.stdout.write(f"{len(results)} workload(s): {parts or 'none'}")
+            note = {Mode.DRY_RUN: " (dry run: nothing was written)",
+                    Mode.CHECK: " (check: nothing was written)"}.get(mode, "")
+            self.stdout.write(f"{len(results)} workload(s): {parts or 'none'}{note}")
 
         if any(result.status in FAILURES for result in results):
             sys.exit(2)

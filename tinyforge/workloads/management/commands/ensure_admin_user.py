@@ -19,7 +19,7 @@ class Command(BaseCommand):
         if users.objects.filter(username=username).exists():
             self.stdout.write(
                 f"Admin user {username!r} already exists; its password was printed when it was "
-                f"created. Reset it with `python manage.py changepassword {username}`."
+                f"created. Reset it with `.venv/bin/python manage.py changepassword {username}`."
             )
             return
         password = os.environ.get("TINYFORGE_ADMIN_PASSWORD") or secrets.token_urlsafe(12)
