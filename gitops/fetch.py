@@ -54,8 +54,9 @@ def fetch_spec(location: RepoLocation, path: str, token: str) -> FetchResult:
         data = provider.download_file(path, commit_sha)
     except FileNotFound:
         return FetchResult(Status.NO_FILE, commit_sha=commit_sha, message=_(
-            "There is no %(path)s at commit %(sha)s of branch %(branch)s. Commit the file, or "
-            "download one generated from the live config to start from."
+            "There is no %(path)s at commit %(sha)s of branch %(branch)s. Commit one; "
+            "manage.py gitops_export, the API's gitops/export/ and the admin's download "
+            "button write one from the live config."
         ) % {"path": path, "sha": commit_sha[:12], "branch": location.branch})
     except TooLarge as error:
         return FetchResult(Status.INVALID, commit_sha=commit_sha, message=error.message,
