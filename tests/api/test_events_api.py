@@ -13,6 +13,13 @@ def api(db, django_user_model):
     return client
 
 
+def test_far_offsets_are_converted_to_utc(api, make_workload):
+    EventLog.record("gitops.enabled", actor="t", workload=make_workload(name="web"))
+    response = api.get("/api/v1/events/?since=2000-01-01T00%3A00%3A00-18%3A57")
+    assert response.status_code == 200
+    assert response.json()["count"] == 1
+
+
 def test_filters_by_action_and_time(api, make_workload):
     workload = make_workload(name="web")
     EventLog.record("gitops.enabled", actor="t", workload=workload)

@@ -23,17 +23,18 @@ class EventLogSerializer(serializers.ModelSerializer):
 
 
 class UtcIsoDateTimeField(IsoDateTimeField):
-    """An ISO 8601 date and time that must also exist in UTC.
+    """An ISO 8601 date and time, converted to UTC.
 
     A time such as 0001-01-01T00:00+23:59 parses but falls before year 1 in
-    UTC, which the database layer cannot convert.
+    UTC, which the database layer cannot convert. PostgreSQL also rejects
+    offsets beyond 15:59, which Python accepts, so the value is sent in UTC.
     """
 
     def to_python(self, value):
         value = super().to_python(value)
         if value is not None:
             try:
-                value.astimezone(UTC)
+                value = value.astimezone(UTC)
             except OverflowError:
                 raise ValidationError(
                     _("Enter a date and time between the years 1 and 9999 in UTC."),
