@@ -5,6 +5,7 @@ change a test result. DATABASE_URL still selects the database, which is how
 CI runs the suite on PostgreSQL.
 """
 
+import hashlib
 import os
 
 os.environ["TINYFORGE_ENV_FILE"] = ""
@@ -28,6 +29,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not Django's default in-memory test database, so that threads in
     # the concurrency tests open real connections to one database.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test.sqlite3")}
+else:
+    # One test database per checkout, so two checkouts on one server never
+    # drop each other's database mid-run.
+    checkout = hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:8]
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{checkout}"}
 
 # Tests run without DEBUG but never run collectstatic, so static URLs are the
 # plain app paths and WhiteNoise looks files up per request instead of
