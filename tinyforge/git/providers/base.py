@@ -256,7 +256,14 @@ class HttpProvider(Provider):
         return response
 
     def file_content(self, response: HttpResponse, path: str, max_bytes: int) -> bytes:
-        """Return the body of a 200 raw-file response, or raise TooLarge if it was cut."""
+        """Return the body of a 200 raw-file response, or raise TooLarge if it was cut.
+
+        An HTML page is an error: the raw APIs serve a file's bytes as text or
+        octet-stream, so HTML comes from a login page or a proxy in front of
+        the forge, not from the repository.
+        """
+        if response.content_type == "text/html":
+            raise self.unexpected(response, _("reading %(path)s") % {"path": path})
         if response.truncated:
             raise self.too_large(path, max_bytes)
         return response.body
