@@ -34,6 +34,8 @@ RESOLVE_ROUTE = {"github": "/commits/", "gitlab": "/repository/commits/", "gitea
 
 def step_of(provider: str, path: str) -> str:
     """Classify a request path as 'resolve', 'download' or 'other'."""
+    if provider not in API_PREFIX:
+        return "other"
     rest = urlsplit(path).path.removeprefix(API_PREFIX[provider])
     if rest.startswith(RESOLVE_ROUTE[provider]):
         return "resolve"
