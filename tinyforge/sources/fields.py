@@ -8,6 +8,7 @@ generated from them, so the three never disagree.
 
 import math
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -128,6 +129,14 @@ def check_healthcheck(value: object) -> str | None:
         return None
     if any(char.isspace() for char in value):
         return _("must not contain whitespace; use an absolute URL path such as '/healthz'")
+    for char in value:
+        # Control characters, and invisible ones such as bidirectional overrides
+        # or zero-width spaces, make the path differ from what an admin reads.
+        if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn"):
+            return _(
+                "must not contain control or invisible formatting characters, found "
+                "U+%(code)04X; use an absolute URL path such as '/healthz'"
+            ) % {"code": ord(char)}
     if "#" in value:
         return _("must not contain a fragment ('#'); use an absolute URL path such as '/healthz'")
     if not value.startswith("/") or value.startswith("//") or "://" in value:
