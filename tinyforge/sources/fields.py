@@ -163,6 +163,24 @@ def check_branch(value: object) -> str | None:
     return None
 
 
+# Unicode bidirectional-format characters, which can make a path display
+# differently from what it is: embeddings and overrides (U+202A to U+202E),
+# isolates (U+2066 to U+2069), and the LRM, RLM and ALM marks.
+BIDI_FORMAT_CHARACTERS = frozenset(
+    [chr(code) for code in range(0x202A, 0x202F)]
+    + [chr(code) for code in range(0x2066, 0x206A)]
+    + ["\u200e", "\u200f", "\u061c"]
+)
+
+
+def is_control_or_bidi(char: str) -> bool:
+    """Return whether ``char`` is a control, line or paragraph separator, lone surrogate
+    or bidirectional-format character, none of which belongs in a repository path."""
+    return char in BIDI_FORMAT_CHARACTERS or unicodedata.category(char) in (
+        "Cc", "Zl", "Zp", "Cs",
+    )
+
+
 def check_relative_path(value: object) -> str | None:
     if value.startswith("/") or "\\" in value or ".." in value.split("/"):
         return _("must be a relative path inside the repository, without '..' or '\\'")
