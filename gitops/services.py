@@ -263,6 +263,14 @@ def sync(workload: Workload, *, actor, expected_sha: str | None = None,
         if not dry_run:
             _record_failure(workload, actor, failure)
         raise failure from error
+    except Exception as error:
+        # A bug in any step must still leave an audit record of the failed
+        # sync; the error itself propagates unchanged.
+        if not dry_run:
+            _record_failure(workload, actor, GitOpsError(_(
+                "The sync failed with an unexpected %(error)s; the server log has the details."
+            ) % {"error": type(error).__name__}))
+        raise
 
 
 def _sync(workload, *, actor, expected_sha, preview_token, dry_run) -> SyncResult:
