@@ -245,9 +245,9 @@ def sync(workload: Workload, *, actor, expected_sha: str | None = None,
          preview_token: str | None = None, dry_run: bool = False) -> SyncResult:
     """Apply the file's declared fields to the live config, exactly once and atomically.
 
-    Raises a GitOpsError subclass on every failure; apart from a dry run, the
-    failure is recorded as a ``gitops.sync_failed`` event and nothing else is
-    written.
+    Raises a GitOpsError subclass on every expected failure and re-raises any
+    other exception unchanged. Apart from a dry run, every failure is recorded
+    as a ``gitops.sync_failed`` event and nothing else is written.
     """
     try:
         return _sync(workload, actor=actor, expected_sha=expected_sha,

@@ -1,11 +1,12 @@
 """A canary token set as the repository token must never appear in any output.
 
 Every scenario stores one unique ``tf_canary_<uuid4>`` as the workload's
-``repo_token``, makes a loopback server fail in one way, and collects what
-leaves the application: API response bodies, admin pages, event rows, every
-log record (captured before the redacting filter runs, and as the JSON line
-the production handler writes), exception text with its chained causes and
-Django's error report. None may contain the token in any form it is sent.
+``repo_token`` and makes a loopback server fail in one way. It then collects
+what leaves the application: API response bodies, admin pages, event rows,
+exception text with its chained causes and Django's error report. Every log
+record is collected twice, before the redacting filter runs and as the JSON
+line the production handler writes. None may contain the token in any form
+in which it is sent.
 """
 
 import base64
@@ -208,7 +209,7 @@ def superuser(django_user_model):
 
 @contextmanager
 def failing_and_working_workloads(make_workload, gitops_workload):
-    """Yield a workload whose forge answers 401 and one whose file syncs, both with the token."""
+    """Yield a workload whose forge returns 401 and one whose file syncs, both with the token."""
     with forge_server("github") as (forge, server):
         forge.faults["any"] = status(401)
         failing = canary_workload(make_workload, "github", repo_url(server), name="failing")
