@@ -39,17 +39,19 @@ BAD_PATHS = {
     "fragment": "x.yml#top",
     "url": "https://example.com/x.yml",
     "backslash": "..\\x.yml",
-    "nul": "x\x00.yml",
+    "start_of_heading": "x\x01.yml",
     "newline": "x\n.yml",
     "c1_control": "x\x85.yml",
     "line_separator": "x\u2028.yml",
     "bidi_override": "x\u202e.yml",
-    "too_long": "a" * 300,
+    "too_long": "\u00e9" * 150,
     "empty": "",
 }
 
-# Databases cannot store these, so only the providers' own check meets them.
-UNSTORABLE_PATHS = {"lone_surrogate": "x\udc80.yml"}
+# No database stores a lone surrogate, and PostgreSQL rejects NUL and more
+# than 255 characters, so only the providers' own check meets these.
+UNSTORABLE_PATHS = {"lone_surrogate": "x\udc80.yml", "nul": "x\x00.yml",
+                    "too_many_characters": "a" * 300}
 PROVIDER_PATHS = {**BAD_PATHS, **UNSTORABLE_PATHS}
 
 # Valid paths with characters that need encoding; each must reach the file API intact.
