@@ -1,20 +1,11 @@
 """The path of the ``.tinyforge.yml`` inside a workload's repository."""
 
-import unicodedata
-
 from django.utils.translation import gettext as _
+
+from tinyforge.sources.fields import is_control_or_bidi
 
 DEFAULT_GITOPS_PATH = ".tinyforge.yml"
 MAX_PATH_BYTES = 255
-
-# Unicode bidirectional-format characters, which can make a path display
-# differently from what it is: embeddings and overrides (U+202A to U+202E),
-# isolates (U+2066 to U+2069), and the LRM, RLM and ALM marks.
-BIDI_FORMAT_CHARACTERS = frozenset(
-    [chr(code) for code in range(0x202A, 0x202F)]
-    + [chr(code) for code in range(0x2066, 0x206A)]
-    + ["\u200e", "\u200f", "\u061c"]
-)
 
 
 def check_gitops_path(path: object) -> str | None:
@@ -38,9 +29,7 @@ def check_gitops_path(path: object) -> str | None:
             "max": MAX_PATH_BYTES, "size": size,
         }
     for character in path:
-        if character in BIDI_FORMAT_CHARACTERS or unicodedata.category(character) in (
-            "Cc", "Zl", "Zp", "Cs",
-        ):
+        if is_control_or_bidi(character):
             return _(
                 "must not contain control or bidirectional-format characters, found U+%(code)04X"
             ) % {"code": ord(character)}

@@ -249,9 +249,9 @@ def sync(workload: Workload, *, actor, expected_sha: str | None = None,
          preview_token: str | None = None, dry_run: bool = False) -> SyncResult:
     """Apply the file's declared fields to the live config in one transaction.
 
-    Raises a GitOpsError subclass on every failure; apart from a dry run, the
-    failure is recorded as a ``gitops.sync_failed`` event and nothing else is
-    written.
+    Raises a GitOpsError subclass on every expected failure and re-raises any
+    other exception unchanged. Apart from a dry run, every failure is recorded
+    as a ``gitops.sync_failed`` event and nothing else is written.
     """
     try:
         return _sync(workload, actor=actor, expected_sha=expected_sha,
@@ -267,6 +267,14 @@ def sync(workload: Workload, *, actor, expected_sha: str | None = None,
         if not dry_run:
             _record_failure(workload, actor, failure)
         raise failure from error
+    except Exception as error:
+        # A bug in any step must still leave an audit record of the failed
+        # sync; the error itself propagates unchanged.
+        if not dry_run:
+            _record_failure(workload, actor, GitOpsError(_(
+                "The sync failed with an unexpected %(error)s; the server log has the details."
+            ) % {"error": type(error).__name__}))
+        raise
 
 
 def _sync(workload, *, actor, expected_sha, preview_token, dry_run) -> SyncResult:

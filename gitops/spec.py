@@ -34,6 +34,10 @@ _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _NOT_PRINTABLE = re.compile(
     "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 )
+# Characters that YAML 1.1 tools (PyYAML among them) read as line breaks and
+# YAML 1.2 tools read as content, and a byte order mark after the first one,
+# which some tools strip and others keep in the first key.
+_AMBIGUOUS = re.compile("[\x85\u2028\u2029\ufeff]")
 # The line breaks PyYAML counts, so positions computed here match its marks.
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
@@ -153,6 +157,21 @@ def _decode(data: bytes) -> tuple[str, list[SpecError]]:
             "the file contains the control character U+%(code)04X, which YAML does not "
             "allow; remove it"
         ) % {"code": ord(match.group())})]
+
+    match = _AMBIGUOUS.search(text)
+    if match:
+        line, column = _line_and_column(text, match.start())
+        if match.group() == "\ufeff":
+            message = _(
+                "the file contains a byte order mark (U+FEFF) after its start, which YAML "
+                "tools treat differently; remove it"
+            )
+        else:
+            message = _(
+                "the file contains U+%(code)04X, which YAML 1.1 tools read as a line break and "
+                "YAML 1.2 tools do not; end lines with a plain line break (\\n) instead"
+            ) % {"code": ord(match.group())}
+        return "", [SpecError(None, line, column, message)]
     return text, []
 
 

@@ -3,6 +3,14 @@ import subprocess
 import pytest
 from django.test import override_settings
 
+from tests.outbound import keep_on_loopback
+
+
+@pytest.fixture
+def outbound(monkeypatch):
+    """Keep the test on loopback: see ``tests/outbound.py``; yields the refused attempts."""
+    yield from keep_on_loopback(monkeypatch)
+
 
 @pytest.fixture
 def make_workload(db):

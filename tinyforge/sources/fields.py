@@ -8,6 +8,7 @@ generated from them, so the three never disagree.
 
 import math
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -128,6 +129,14 @@ def check_healthcheck(value: object) -> str | None:
         return None
     if any(char.isspace() for char in value):
         return _("must not contain whitespace; use an absolute URL path such as '/healthz'")
+    for char in value:
+        # Control characters, and invisible ones such as bidirectional overrides
+        # or zero-width spaces, make the path differ from what an admin reads.
+        if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn"):
+            return _(
+                "must not contain control or invisible formatting characters, found "
+                "U+%(code)04X; use an absolute URL path such as '/healthz'"
+            ) % {"code": ord(char)}
     if "#" in value:
         return _("must not contain a fragment ('#'); use an absolute URL path such as '/healthz'")
     if not value.startswith("/") or value.startswith("//") or "://" in value:
@@ -152,6 +161,24 @@ def check_branch(value: object) -> str | None:
             "contain spaces, '..', '~', '^', ':', '?', '*', '[', '\\' or '@{'"
         )
     return None
+
+
+# Unicode bidirectional-format characters, which can make a path display
+# differently from what it is: embeddings and overrides (U+202A to U+202E),
+# isolates (U+2066 to U+2069), and the LRM, RLM and ALM marks.
+BIDI_FORMAT_CHARACTERS = frozenset(
+    [chr(code) for code in range(0x202A, 0x202F)]
+    + [chr(code) for code in range(0x2066, 0x206A)]
+    + ["\u200e", "\u200f", "\u061c"]
+)
+
+
+def is_control_or_bidi(char: str) -> bool:
+    """Return whether ``char`` is a control, line or paragraph separator, lone surrogate
+    or bidirectional-format character, none of which belongs in a repository path."""
+    return char in BIDI_FORMAT_CHARACTERS or unicodedata.category(char) in (
+        "Cc", "Zl", "Zp", "Cs",
+    )
 
 
 def check_relative_path(value: object) -> str | None:

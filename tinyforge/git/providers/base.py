@@ -26,7 +26,7 @@ from tinyforge.git.errors import (
 )
 from tinyforge.git.http import HttpClient, HttpResponse
 from tinyforge.git.redact import Redactor, live_tokens
-from tinyforge.sources.fields import check_branch
+from tinyforge.sources.fields import check_branch, is_control_or_bidi
 
 logger = logging.getLogger("tinyforge.git")
 
@@ -35,10 +35,6 @@ SHA_PATTERN = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 METADATA_MAX_BYTES = 262_144
 MAX_PATH_BYTES = 255
 MAX_BRANCH_LENGTH = 255
-# Bidirectional formatting characters, which make a path read differently than it is.
-_BIDI_CHARACTERS = frozenset(
-    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-)
 
 
 class _Token:
@@ -69,7 +65,7 @@ def check_path(path: str) -> None:
     """Reject a path that is not a plain relative path of a file inside the repository."""
     segments = path.split("/")
     problem = None
-    if not path or len(path.encode("utf-8")) > MAX_PATH_BYTES:
+    if not path or len(path.encode("utf-8", errors="surrogatepass")) > MAX_PATH_BYTES:
         problem = _("must be a relative path of 1 to %(max)d bytes") % {"max": MAX_PATH_BYTES}
     elif path.startswith("-"):
         problem = _("must not start with '-'")
@@ -77,7 +73,7 @@ def check_path(path: str) -> None:
         problem = _("must not contain empty, '.' or '..' segments, or a leading or trailing '/'")
     elif any(mark in path for mark in ("\\", "://", "?", "#", "%")):
         problem = _("must not contain '\\', '://', '?', '#' or '%'")
-    elif any(ord(char) < 32 or ord(char) == 127 or char in _BIDI_CHARACTERS for char in path):
+    elif any(is_control_or_bidi(char) for char in path):
         problem = _("must not contain control or bidirectional formatting characters")
     if problem:
         raise InvalidLocation(_("The file path %(path)r %(problem)s.") % {
@@ -256,7 +252,14 @@ class HttpProvider(Provider):
         return response
 
     def file_content(self, response: HttpResponse, path: str, max_bytes: int) -> bytes:
-        """Return the body of a 200 raw-file response, or raise TooLarge if it was cut."""
+        """Return the body of a 200 raw-file response, or raise TooLarge if it was cut.
+
+        An HTML page is an error: the raw APIs serve a file's bytes as text or
+        octet-stream, so HTML comes from a login page or a proxy in front of
+        the forge, not from the repository.
+        """
+        if response.content_type == "text/html":
+            raise self.unexpected(response, _("reading %(path)s") % {"path": path})
         if response.truncated:
             raise self.too_large(path, max_bytes)
         return response.body
