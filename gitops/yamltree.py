@@ -28,6 +28,11 @@ from django.utils.translation import gettext as _
 # leaves room for misplaced content that still gets a precise error.
 MAX_DEPTH = 20
 
+# A complete v1 file has about 20 nodes (keys, values and collections). The
+# pure-Python parser takes about 30 microseconds a node, so this bound keeps
+# a hostile file of many small keys to a few tens of milliseconds.
+MAX_NODES = 2_000
+
 
 @dataclass(eq=False)
 class Node:
@@ -118,11 +123,21 @@ class _TreeBuilder:
         self.failures: list[ParseFailure] = []
         self._open: list[Mapping | Sequence] = []
         self._documents = 0
+        self._nodes = 0
 
     def add(self, event: yaml.Event) -> bool:
         """Add one event to the tree; return False to stop reading events."""
         if isinstance(event, yaml.DocumentStartEvent):
             return self._start_document(event)
+        if isinstance(event, yaml.NodeEvent):
+            self._nodes += 1
+            if self._nodes > MAX_NODES:
+                self.failures.append(ParseFailure(*_position(event), _(
+                    "the file has more than %(max)d keys, values and lists; a .tinyforge.yml "
+                    "declares at most a few fields, so remove the rest"
+                ) % {"max": MAX_NODES}, fatal=False))
+                # The nodes read so far stay in the tree, so their errors are reported too.
+                return False
         if isinstance(event, yaml.ScalarEvent):
             self._attach(Scalar(
                 *_position(event), event.anchor, event.tag, text=event.value, style=event.style,

@@ -143,3 +143,13 @@ def gitops_workload(db, git_repo):
         return workload
 
     return factory
+
+
+@pytest.fixture(autouse=True)
+def _reset_language():
+    """Start and end every test in the default language, whatever a test activated."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()

@@ -3,7 +3,7 @@
 import pytest
 
 from gitops.spec import MAX_FILE_BYTES, Spec, SpecError, parse_spec
-from gitops.yamltree import MAX_DEPTH
+from gitops.yamltree import MAX_DEPTH, MAX_NODES
 from tests.gitops.samples import DESIGN_DEPLOY, DESIGN_EXAMPLE, spec_of
 
 
@@ -205,16 +205,35 @@ def base36_key(index: int) -> str:
     return "k" + digits[index // 1296] + digits[index // 36 % 36] + digits[index % 36]
 
 
-def test_ten_thousand_keys_each_reported():
+def test_ten_thousand_keys_stop_at_node_limit():
     document = "version: 1\n" + "".join(f"{base36_key(index)}:\n" for index in range(10_000))
     result = parse_spec(document.encode())
 
     assert len(document) <= MAX_FILE_BYTES
-    assert len(result.errors) == 10_000
+    # The root mapping, version and its value take three nodes; each key and
+    # its empty value take two, so node 2,001 is the value on line 1,000.
+    limit = SpecError(
+        None, 1_000, 6,
+        f"the file has more than {MAX_NODES} keys, values and lists; a .tinyforge.yml "
+        "declares at most a few fields, so remove the rest",
+    )
+    assert limit in result.errors
+    unknown = [error for error in result.errors if error is not limit and error != limit]
+    assert len(unknown) == 998
+    assert unknown[0] == SpecError(
+        "k000", 2, 1, "unknown key 'k000'; the keys allowed here are version, deploy",
+    )
+
+
+def test_many_unknown_keys_below_node_limit_each_reported():
+    document = "version: 1\n" + "".join(f"{base36_key(index)}:\n" for index in range(900))
+    result = parse_spec(document.encode())
+
+    assert len(result.errors) == 900
     assert result.errors[0] == SpecError(
         "k000", 2, 1, "unknown key 'k000'; the keys allowed here are version, deploy",
     )
-    assert result.errors[-1].line == 10_001
+    assert result.errors[-1].line == 901
 
 
 def test_block_nesting_beyond_max_depth_stops():
