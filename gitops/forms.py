@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gitops.errors import InvalidConfig, ManagedFieldsLocked
+from gitops.file_fields import set_path
 from gitops.status import Status
 from tinyforge.sources import SOURCES, get_path, get_source
 from tinyforge.workloads.forms import WorkloadAdminForm
@@ -111,12 +112,7 @@ def _set_path(config: dict, path: str, value) -> None:
             if node.get(part) == {}:
                 node.pop(part)
         return
-    node = config
-    for part in parents:
-        if not isinstance(node.get(part), dict):
-            node[part] = {}
-        node = node[part]
-    node[leaf] = value
+    set_path(config, path, value)
 
 
 class WorkloadConfigForm(WorkloadAdminForm):

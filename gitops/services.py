@@ -31,6 +31,7 @@ from gitops.errors import (
 )
 from gitops.export import render_spec
 from gitops.fetch import RepoLocation, fetch_spec
+from gitops.file_fields import set_path
 from gitops.merge import changes as config_changes
 from gitops.merge import merge_and_validate
 from gitops.paths import DEFAULT_GITOPS_PATH, check_gitops_path
@@ -400,16 +401,13 @@ def _overlaps(path: str, locked: str) -> bool:
 
 
 def _set_leaf(config: dict, path: str, value: object) -> None:
+    if value is not _ABSENT:
+        set_path(config, path, copy.deepcopy(value))
+        return
     *parents, leaf = path.split(".")
-    node = config
-    for part in parents:
-        if not isinstance(node.get(part), dict):
-            node[part] = {}
-        node = node[part]
-    if value is _ABSENT:
-        node.pop(leaf, None)
-    else:
-        node[leaf] = copy.deepcopy(value)
+    parent = get_path(config, ".".join(parents), None) if parents else config
+    if isinstance(parent, dict):
+        parent.pop(leaf, None)
 
 
 def locked_fields(workload: Workload) -> tuple[GitOpsStatus | None, tuple[str, ...]]:
