@@ -167,8 +167,8 @@ _proxy_header = env.str("SECURE_PROXY_SSL_HEADER_NAME", default="")
 if _proxy_header:
     SECURE_PROXY_SSL_HEADER = (_proxy_header, "https")
 
-# Field encryption: Fernet keys, newest first. The first key encrypts; every key
-# in the list decrypts, so an old key stays listed until rotate_encryption_keys
+# Field encryption: Fernet keys, newest first. The first key encrypts, and every
+# key in the list decrypts. Keep an old key listed until rotate_encryption_keys
 # has re-encrypted every stored secret with the newest one.
 TINYFORGE_ENCRYPTION_KEYS = env.list("TINYFORGE_ENCRYPTION_KEYS", default=[])
 for _position, _key in enumerate(TINYFORGE_ENCRYPTION_KEYS, start=1):

@@ -59,7 +59,11 @@ class Command(BaseCommand):
             raise CommandError("--shard works with --all only.", returncode=2)
 
         workloads, total = self._select(names, all, shard)
-        mode = Mode.CHECK if check else Mode.DRY_RUN if dry_run else Mode.SYNC
+        mode = Mode.SYNC
+        if check:
+            mode = Mode.CHECK
+        elif dry_run:
+            mode = Mode.DRY_RUN
         progress = self._progress(total) if format == "text" and sys.stderr.isatty() else None
         results = []
         for result in run_many(workloads, mode, actor=actor, jobs=jobs, expected_sha=expected_sha,
