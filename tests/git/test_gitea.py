@@ -129,6 +129,22 @@ def test_not_a_regular_file(mocked, provider, body, kind):
     assert f"is {kind}, not a regular file" in caught.value.message
 
 
+@pytest.mark.parametrize("header", ["X-Gitea-Object-Type", "X-Forgejo-Object-Type"])
+def test_symlink_marked_by_object_type_header(mocked, provider, header):
+    mocked.get(RAW, body=b"deploy/real.yml", headers={header: "symlink"})
+    with pytest.raises(NotARegularFile) as caught:
+        provider.download_file(".tinyforge.yml", SHA)
+    assert caught.value.message == (
+        ".tinyforge.yml is a symbolic link, not a regular file; set the path of the "
+        "configuration file itself."
+    )
+
+
+def test_file_marked_by_object_type_header_is_read(mocked, provider):
+    mocked.get(RAW, body=b"version: 1\n", headers={"X-Gitea-Object-Type": "file"})
+    assert provider.download_file(".tinyforge.yml", SHA) == b"version: 1\n"
+
+
 def test_oversize_with_content_length(mocked, provider):
     mocked.get(RAW, body=b"x" * 70_000, auto_calculate_content_length=True)
     with pytest.raises(TooLarge):

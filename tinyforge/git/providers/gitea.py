@@ -58,8 +58,14 @@ class GiteaProvider(HttpProvider):
         url = f"{self.repo_api}/raw/{quote(path, safe='/')}?ref={sha}"
         response = self.get(url, accept="*/*", max_bytes=max_bytes)
         if response.status == 200:
-            # NOTE: Gitea serves a symbolic link as its blob, the link's target
-            # path, without marking it as a link.
+            # Gitea serves a symbolic link as its blob, the link's target path.
+            # Versions that send X-Gitea-Object-Type (X-Forgejo-Object-Type on
+            # Forgejo) name the entry's type there; older ones leave a link
+            # undetected, and its target path then fails to parse.
+            kind = (response.headers.get("X-Gitea-Object-Type")
+                    or response.headers.get("X-Forgejo-Object-Type") or "").lower()
+            if kind in ("symlink", "dir", "submodule"):
+                raise not_a_regular_file(path, "directory" if kind == "dir" else kind)
             return self.file_content(response, path, max_bytes)
         self.raise_for_common_status(response)
         if response.status == 404:
