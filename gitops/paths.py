@@ -14,8 +14,9 @@ def check_gitops_path(path: object) -> str | None:
     A valid path is relative and names a file inside the repository. It has
     no leading or trailing '/' and no empty, '.' or '..' segments. It
     contains no backslash, no URL syntax ('://', '?', '#', '%') and no
-    control or bidirectional-format characters. It is at most 255 bytes in
-    UTF-8. Lone surrogates count as control characters.
+    control or bidirectional-format characters, and it does not start with
+    '-'. It is at most 255 bytes in UTF-8. Lone surrogates count as control
+    characters.
     """
     if not isinstance(path, str):
         return _("must be a string")
@@ -39,6 +40,9 @@ def check_gitops_path(path: object) -> str | None:
         return _("must be a path inside the repository, not a URL")
     if any(character in path for character in "?#%"):
         return _("must not contain '?', '#' or '%'")
+    if path.startswith("-"):
+        # The git provider passes the path to git, which would read it as an option.
+        return _("must not start with '-'")
     segments = path.split("/")
     if "" in segments:
         return _(

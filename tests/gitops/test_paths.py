@@ -12,6 +12,7 @@ from gitops.paths import DEFAULT_GITOPS_PATH, check_gitops_path, valid_gitops_pa
         "deploy/.tinyforge.yml",
         "services/api/tinyforge.yaml",
         "..tinyforge.yml",
+        "deploy/-x.yml",
         "a/.hidden/b.yml",
         "конфиг/tinyforge.yml",
         "a" * 255,
@@ -38,6 +39,8 @@ NO_DOT_SEGMENTS = (
     ("path", "message"),
     [
         ("", "must not be empty; the default is .tinyforge.yml"),
+        ("-c.yml", "must not start with '-'"),
+        ("--upload-pack=x", "must not start with '-'"),
         ("a" * 256, "must be at most 255 bytes in UTF-8, got 256"),
         ("é" * 128, "must be at most 255 bytes in UTF-8, got 256"),
         ("/.tinyforge.yml", NO_EMPTY_SEGMENTS),
