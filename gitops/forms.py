@@ -3,8 +3,8 @@
 The source config is edited through one form field per ``ConfigField`` of
 the source plugins, never as raw JSON. Every config field renders a hidden
 copy of the value it showed (``show_hidden_initial``), so the admin can tell
-the services which leaves the editor changed; the services apply only those
-onto the row as it is now, and a sync that landed while the form was open
+the services which leaves the editor changed. The services apply only those
+onto the row as it is now, so a sync that landed while the form was open
 survives the save.
 """
 
@@ -119,10 +119,10 @@ class WorkloadConfigForm(WorkloadAdminForm):
     """The workload form with typed source-config fields and the GitOps lock.
 
     The admin builds a subclass per request with ``workload_form_class``, which
-    declares the config fields and sets the lock: ``locked_paths`` (fields the
-    file manages, or every file field when the file cannot be read),
-    ``gitops_status`` and ``gitops_rejection`` (the services' error from a save
-    the gate rejected, shown on the re-rendered form).
+    declares the config fields and sets the lock. ``locked_paths`` lists the
+    fields the file manages, or every file field when the file cannot be read.
+    ``gitops_rejection`` is the services' error from a save the gate rejected,
+    shown on the re-rendered form, and ``gitops_status`` is the status read.
     """
 
     config_fields: tuple = ()

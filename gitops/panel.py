@@ -1,4 +1,4 @@
-"""What the GitOps panel on the workload change page shows, as template context."""
+"""Template context of the GitOps panel on the workload change page."""
 
 from django.urls import reverse
 from django.utils.translation import gettext as _

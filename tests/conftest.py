@@ -119,7 +119,7 @@ LIVE_STATIC = {
 
 @pytest.fixture
 def gitops_workload(db, git_repo):
-    """Create a workload whose repository holds ``file_text`` and enable GitOps on it."""
+    """Create a workload whose repository contains ``file_text`` and enable GitOps on it."""
     from gitops import services
     from tinyforge.workloads.models import Workload
 

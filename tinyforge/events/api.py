@@ -63,8 +63,8 @@ class EventLogFilter(django_filters.FilterSet):
 class EventLogViewSet(viewsets.ReadOnlyModelViewSet):
     """Audit events, newest first.
 
-    A user with the global ``events.view_eventlog`` permission sees every
-    event; others see the events of the workloads they may view.
+    A user with the global ``events.view_eventlog`` permission gets every
+    event. Other users get the events of the workloads they may view.
     """
 
     serializer_class = EventLogSerializer

@@ -1,4 +1,4 @@
-"""What every provider shares: input checks, redaction, caching and HTTP status handling."""
+"""Shared parts of every provider: input checks, redaction, caching and HTTP status handling."""
 
 import json
 import logging

@@ -60,8 +60,9 @@ class GiteaProvider(HttpProvider):
         if response.status == 200:
             # Gitea serves a symbolic link as its blob, the link's target path.
             # Versions that send X-Gitea-Object-Type (X-Forgejo-Object-Type on
-            # Forgejo) name the entry's type there; older ones leave a link
-            # undetected, and its target path then fails to parse.
+            # Forgejo) name the entry's type there.
+            # NOTE: older versions send no such header, so a link goes
+            # undetected and its target path then fails to parse.
             kind = (response.headers.get("X-Gitea-Object-Type")
                     or response.headers.get("X-Forgejo-Object-Type") or "").lower()
             if kind in ("symlink", "dir", "submodule"):
